@@ -1,0 +1,9 @@
+using static TorchSharp.torch;
+
+namespace PeftKit.Models;
+
+/// <summary>What <see cref="TransformerModel"/> returns. The caller owns (and disposes) the tensors.</summary>
+/// <param name="HiddenStates">Final hidden states (B, T, d) of the real input tokens only (virtual tokens removed).</param>
+/// <param name="Logits">(B, T, V) for LM/MLM, (B, labels) for sequence and (B, T, labels) for token classification; null without a head.</param>
+/// <param name="Loss">Mean cross-entropy over non-ignored labels when labels were given; else null.</param>
+public sealed record ModelOutput(Tensor HiddenStates, Tensor? Logits, Tensor? Loss);
