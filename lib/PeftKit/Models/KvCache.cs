@@ -25,6 +25,9 @@ public sealed class KvCache : IDisposable
     /// <summary>(B, Tpast) int64 attention mask of the cached positions; null while empty.</summary>
     internal Tensor? Mask => _mask;
 
+    /// <summary>Cached (key, value) of <paramref name="layer"/>, each (B, nh, Tpast, hs); null while empty.</summary>
+    internal (Tensor key, Tensor value)? Layer(int layer) => _layers[layer];
+
     /// <summary>Appends this step's keys/values (B, nh, T, hs) for <paramref name="layer"/> and returns all of them (B, nh, Tpast+T, hs).</summary>
     internal (Tensor key, Tensor value) Append(int layer, Tensor key, Tensor value)
     {
