@@ -33,6 +33,7 @@ public sealed class TrainingDivergedException : Exception
             ? "Try a lower learning rate, a longer warmup or a smaller TrainerConfig.MaxGradNorm"
             : "Try a lower learning rate, a longer warmup, or enable gradient clipping (TrainerConfig.MaxGradNorm = 1.0)";
         var weights = restoredBest ? " The best checkpoint kept so far was restored into the parameters." : "";
-        return $"Training diverged: the loss at step {step} is {loss} ({last}; learning rate {lr:G4}). {tries}.{weights}";
+        var value = double.IsNaN(loss) ? "NaN" : loss > 0 ? "+Infinity" : "-Infinity";
+        return $"Training diverged: the loss at step {step} is {value} ({last}; learning rate {lr:G4}). {tries}.{weights}";
     }
 }
