@@ -52,7 +52,10 @@ public sealed class TrainingHistory
     /// <summary>Tokens processed in training steps over training wall time; null without a token counter.</summary>
     public double? TokensPerSecond { get; set; }
 
-    /// <summary>Peak resident memory of the process in bytes when the run ended (see <see cref="ProcessMemory"/>).</summary>
+    /// <summary>
+    /// Peak resident memory of the process in bytes when the run ended (see <see cref="ProcessMemory"/>). CUDA
+    /// allocated memory is not reported: TorchSharp 0.107 exposes no torch.cuda.memory_allocated.
+    /// </summary>
     public long PeakResidentBytes { get; set; }
 
     /// <summary>Training loss per step, in step order (for plots).</summary>
