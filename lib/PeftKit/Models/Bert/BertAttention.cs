@@ -1,0 +1,20 @@
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace PeftKit.Models;
+
+/// <summary>BERT attention sublayer: <c>self</c> (q/k/v and softmax) then <c>output</c> (dense, add, LayerNorm).</summary>
+internal sealed class BertAttention : Module
+{
+    readonly BertSelfAttention self;
+    public readonly BertResidualOutput output;
+
+    public BertAttention(TransformerConfig config, int layer) : base(nameof(BertAttention))
+    {
+        self = new BertSelfAttention(config, layer);
+        output = new BertResidualOutput(config, config.HiddenSize);
+        RegisterComponents();
+    }
+
+    public Tensor forward(Tensor x, AttentionContext ctx) => output.forward(self.forward(x, ctx), x);   // (B, T, d)
+}

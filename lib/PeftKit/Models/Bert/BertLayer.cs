@@ -1,0 +1,32 @@
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace PeftKit.Models;
+
+/// <summary>One post-LayerNorm BERT layer: attention (with its add+LN), then intermediate and output (with its add+LN).</summary>
+internal sealed class BertLayer : Module, ISublayerAdapterHost
+{
+    readonly BertAttention attention;
+    readonly BertIntermediate intermediate;
+    readonly BertResidualOutput output;
+
+    public BertLayer(TransformerConfig config, int layer) : base(nameof(BertLayer))
+    {
+        attention = new BertAttention(config, layer);
+        intermediate = new BertIntermediate(config);
+        output = new BertResidualOutput(config, config.IntermediateSize);
+        RegisterComponents();
+    }
+
+    public Tensor forward(Tensor x, AttentionContext ctx)
+    {
+        var a = attention.forward(x, ctx);                 // (B, T, d) = LN(attn(x) + x)
+        return output.forward(intermediate.call(a), a);    // (B, T, d) = LN(ffn(a) + a)
+    }
+
+    public void SetAdapter(Sublayer which, Module<Tensor, Tensor>? adapter)
+    {
+        if (which == Sublayer.Attention) attention.output.SetAdapter(adapter);
+        else output.SetAdapter(adapter);
+    }
+}

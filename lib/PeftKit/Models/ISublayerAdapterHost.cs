@@ -1,0 +1,10 @@
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace PeftKit.Models;
+
+/// <summary>A block that can apply an adapter to a sublayer's output before the residual add.</summary>
+internal interface ISublayerAdapterHost
+{
+    void SetAdapter(Sublayer which, Module<Tensor, Tensor>? adapter);
+}
