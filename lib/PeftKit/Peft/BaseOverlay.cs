@@ -43,6 +43,13 @@ internal sealed class BaseOverlay : IDisposable
         return _applied ? i.p : i.mine;
     }
 
+    /// <summary>Forgets the copies, leaving whatever values the model holds now (used when merging an adapter for good).</summary>
+    public void Release()
+    {
+        foreach (var i in _items) { i.original.Dispose(); i.mine.Dispose(); }
+        _items.Clear();
+    }
+
     public void Dispose()
     {
         Apply(false);

@@ -20,6 +20,7 @@ public sealed class PeftModel : Module<ModelInput, ModelOutput>
     readonly TransformerModel base_model;
     readonly AdapterDict<Module> prompt_encoder;
     readonly List<PeftAdapter> _adapters = [];
+    readonly Dictionary<string, BaseOverlay> _heads = [];   // each adapter's own copy of a trained head (the reference library's modules_to_save)
     string? _active;
     int _disabled;
     bool _unloaded;
@@ -78,6 +79,9 @@ public sealed class PeftModel : Module<ModelInput, ModelOutput>
         SetEnabledAll(activeName: null);   // methods that overlay base tensors record the true base values
         var adapter = config.CreateAdapter(this, name);
         _adapters.Add(adapter);
+        if (HeadTrains(config))
+            _heads[name] = new BaseOverlay(named_parameters().Where(p => IsHeadParameter(p.name) && !adapter.Owns(p.name)));
+        train(base_model.training);   // new modules (LoRA dropout, encoders) follow the model's train/eval mode
         _active ??= name;
         ApplyState();
     }
@@ -100,6 +104,7 @@ public sealed class PeftModel : Module<ModelInput, ModelOutput>
         if (a.IsMerged) throw new InvalidOperationException($"Adapter '{name}' is merged; Unmerge() before deleting it.");
         SetEnabledAll(activeName: null);
         a.Remove();
+        if (_heads.Remove(name, out var head)) head.Dispose();
         _adapters.Remove(a);
         if (_active == name) _active = _adapters.FirstOrDefault()?.Name;
         ApplyState();
@@ -146,6 +151,8 @@ public sealed class PeftModel : Module<ModelInput, ModelOutput>
         Merge();
         var active = Get(ActiveAdapter);
         foreach (var a in _adapters.Where(a => a != active)) { a.SetEnabled(false); a.Remove(); }
+        foreach (var (n, h) in _heads) { if (n == active.Name) h.Release(); else h.Dispose(); }   // the active adapter's head stays
+        _heads.Clear();
         active.Unload();
         _adapters.Clear();
         foreach (var p in base_model.parameters()) p.requires_grad = true;
@@ -184,7 +191,7 @@ public sealed class PeftModel : Module<ModelInput, ModelOutput>
         {
             using (no_grad())
                 foreach (var (key, t) in state.ToList()) { var c = t.detach().clone(); owned.Add(c); state[key] = c; }
-            foreach (var (key, p) in HeadTargets(a)) state[key] = p;
+            foreach (var (key, t) in HeadState(a)) state[key] = t;
             File.WriteAllText(Path.Combine(directory, AdapterFileNames.Config), a.Config.ToJson(TaskType()));
             Safetensors.Save(Path.Combine(directory, AdapterFileNames.Weights), state.Select(kv => KeyValuePair.Create(AdapterKeys.ToFile(kv.Key, base_model), kv.Value)), new Dictionary<string, string> { ["format"] = "pt" });
         }
@@ -268,6 +275,10 @@ public sealed class PeftModel : Module<ModelInput, ModelOutput>
         ? named_parameters().Where(p => IsHeadParameter(p.name) && !a.Owns(p.name)).Select(p => ("base_model.model." + p.name["base_model.".Length..], p.parameter))
         : [];
 
+    IEnumerable<(string key, Tensor value)> HeadState(PeftAdapter a) => _heads.TryGetValue(a.Name, out var overlay)
+        ? overlay.Names.Select(n => ("base_model.model." + n["base_model.".Length..], overlay.Current(n)))
+        : [];
+
     string? TaskType() => base_model.Head switch
     {
         HeadKind.LanguageModel => "CAUSAL_LM",
@@ -282,8 +293,8 @@ public sealed class PeftModel : Module<ModelInput, ModelOutput>
 
     void SetEnabledAll(string? activeName)
     {
-        foreach (var a in _adapters) if (a.Name != activeName) a.SetEnabled(false);
-        foreach (var a in _adapters) if (a.Name == activeName) a.SetEnabled(true);
+        foreach (var a in _adapters) if (a.Name != activeName) { a.SetEnabled(false); if (_heads.TryGetValue(a.Name, out var h)) h.Apply(false); }
+        foreach (var a in _adapters) if (a.Name == activeName) { a.SetEnabled(true); if (_heads.TryGetValue(a.Name, out var h)) h.Apply(true); }
     }
 
     /// <summary>Enables the active adapter (unless disabled) and sets requires_grad: its tensors and maybe the head train, nothing else.</summary>
