@@ -19,16 +19,24 @@ public sealed record MethodRow(
         ? new(ModelKind.Decoder, vocabSize: 61, maxPositions: 40, hiddenSize: 32, numLayers: 2, numHeads: 4, intermediateSize: 64, layerNormEps: 1e-5f, dropout: 0.1f)
         : new(ModelKind.Encoder, vocabSize: 61, maxPositions: 40, hiddenSize: 32, numLayers: 2, numHeads: 4, intermediateSize: 64, layerNormEps: 1e-12f, dropout: 0.1f, typeVocabSize: 2);
 
-    /// <summary>The same base weights for the same seed (global RNG seeded), eval mode, biases/LayerNorms randomised so none is trivially 0/1.</summary>
+    /// <summary>
+    /// The same base weights for the same seed, drawn from a private generator (test classes run in parallel, so the
+    /// global RNG is shared): weights N(0, 0.02²), biases N(0, 0.1²), LayerNorm weights 1 + N(0, 0.1²), eval mode.
+    /// </summary>
     public TransformerModel CreateBase(long seed = 7)
     {
         KitTorch.Setup();
-        manual_seed(seed);
         var model = new TransformerModel(Tiny(Kind), Head, Labels);
+        var gen = new Generator((ulong)seed);
         using (no_grad())
             foreach (var (name, p) in model.named_parameters())
-                if (name.EndsWith("bias") || name.Contains("LayerNorm") || name.Contains("ln_"))
-                    p.add_(randn(p.shape) * 0.1);
+            {
+                using var r = randn(p.shape, generator: gen);
+                bool norm = name.Contains("LayerNorm") || name.Contains("ln_");
+                if (name.EndsWith("bias")) p.copy_(r * 0.1);
+                else if (norm) p.copy_(r * 0.1 + 1);
+                else p.copy_(r * 0.02);
+            }
         model.eval();
         return model;
     }
