@@ -53,6 +53,7 @@ internal sealed class KernelSession
             .WithMetadataResolver(ScriptMetadataResolver.Default.WithBaseDirectory(options.WorkingDirectory))
             .WithOptimizationLevel(OptimizationLevel.Release)
             .WithEmitDebugInformation(true)
+            .WithFileEncoding(System.Text.Encoding.UTF8)
             .WithAllowUnsafe(true);
         references.Loader.RegisterDependency(typeof(ScriptGlobals).Assembly);
     }
