@@ -16,7 +16,7 @@ public class ExecutorTests
         Assert.Equal(OutputKind.ExecuteResult, result.Kind);
         Assert.Equal("3", result.GetText("text/plain"));
         Assert.Equal("<div class=\"dni-plaintext\"><pre>3</pre></div>", result.GetText("text/html"));
-        Assert.Equal(2, result.ExecutionCount);
+        Assert.Equal(1, result.ExecutionCount); // the first code cell
         // stdout / stderr in the order written
         Assert.Equal([("stdout", "hello\n"), ("stderr", "oops\n"), ("stdout", "again\n")], c[2].Outputs.Select(o => (o.StreamName!, o.Text)));
         Assert.Equal("now a string", Assert.Single(c[3].Outputs).GetText("text/plain")); // redeclared variable
