@@ -48,3 +48,4 @@ json.dump(nb([code("1"), code(lines("#!fsharp\nlet x = 1")), code("2")], POLY_ME
 json.dump(nb([code(lines('#r "nuget: Newtonsoft.Json"\nusing Newtonsoft.Json;\nJsonConvert.SerializeObject(new { A = 1 })'))], POLY_META), open("nuget.ipynb", "w"), indent=1)
 open("malformed.ipynb", "w").write('{"cells": [ {"cell_type": "code", "source": "x" ,, ], "nbformat": 4}')
 open("data.txt", "w").write("from data file\n")
+json.dump(nb([mdc("# Chart"), code(lines('#r "nuget: Plotly.NET.CSharp, 0.14.0"\nPlotly.NET.CSharp.Chart.Line<int, int, string>(x: new[] { 1, 2, 3 }, y: new[] { 4, 1, 9 })'))], POLY_META), open("chart.ipynb", "w"), indent=1)
