@@ -56,7 +56,7 @@ public static class NotebookReader
 
     static string FirstSentence(string message)
     {
-        int i = message.IndexOf(" Path:", StringComparison.Ordinal);
+        int i = message.IndexOf(" LineNumber:", StringComparison.Ordinal) is >= 0 and var l ? l : message.IndexOf(" Path:", StringComparison.Ordinal);
         return i > 0 ? message[..i] : message;
     }
 
