@@ -5,5 +5,7 @@ using PeftKit.Cli.Commands;
 var root = new RootCommand("PeftKit: parameter-efficient fine-tuning in C#, with notebooks that teach it.")
 {
     DoctorCommand.Create(),
+    RunCommand.Create(),
+    ExportCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

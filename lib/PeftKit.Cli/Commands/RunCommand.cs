@@ -1,0 +1,152 @@
+using System.CommandLine;
+using System.Text.RegularExpressions;
+using PeftKit.Notebooks.Execution;
+using PeftKit.Notebooks.Export;
+using PeftKit.Notebooks.Format;
+using PeftKit.Notebooks.Model;
+using PeftKit.Notebooks.Parameters;
+using PeftKit.Setup;
+using Spectre.Console;
+
+namespace PeftKit.Cli.Commands;
+
+/// <summary>`kit run`: execute Polyglot C# notebooks headlessly and write them with their outputs.</summary>
+internal static class RunCommand
+{
+    internal static Command Create()
+    {
+        var inputs = new Argument<string[]>("notebooks") { Description = "Notebook files, folders (their *.ipynb) or globs (*.ipynb).", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string?>("--output") { Description = "Folder for the executed notebooks (default: <name>.out.ipynb beside each input)." };
+        var inplace = new Option<bool>("--inplace") { Description = "Overwrite the input notebooks with the executed ones." };
+        var parameters = new Option<string[]>("-p", "--parameter") { Description = "name=value for the cell tagged 'parameters' (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var backend = new Option<string>("--backend") { Description = "TorchSharp backend for #r \"nuget: TorchSharp-cpu\": cpu or cuda.", DefaultValueFactory = _ => "cpu" };
+        backend.AcceptOnlyFromAmong("cpu", "cuda");
+        var timeout = new Option<double?>("--timeout") { Description = "Per-cell timeout in seconds." };
+        var html = new Option<bool>("--html") { Description = "Also export each executed notebook as a standalone HTML page." };
+        var keepGoing = new Option<bool>("--continue-on-error") { Description = "Run the remaining cells after a failing cell." };
+        var command = new Command("run", "Run Polyglot C# notebooks headlessly; exit code 0 only if every notebook ran without an error.")
+        {
+            inputs, output, inplace, parameters, backend, timeout, html, keepGoing,
+        };
+        command.SetAction(async (parse, cancel) => await RunAsync(
+            parse.GetValue(inputs) ?? [], parse.GetValue(output), parse.GetValue(inplace), parse.GetValue(parameters) ?? [],
+            parse.GetValue(backend) == "cuda" ? TorchBackend.Cuda : TorchBackend.Cpu, parse.GetValue(timeout), parse.GetValue(html),
+            parse.GetValue(keepGoing), cancel));
+        return command;
+    }
+
+    sealed record Row(string Name, string Cells, TimeSpan Elapsed, string Status, bool Ok);
+
+    static async Task<int> RunAsync(string[] inputs, string? outputDir, bool inplace, string[] parameterArgs, TorchBackend backend,
+        double? timeoutSeconds, bool html, bool continueOnError, CancellationToken cancel)
+    {
+        if (outputDir is not null && inplace)
+            return Fail("--output and --inplace cannot be used together.");
+        if (timeoutSeconds is <= 0)
+            return Fail($"--timeout must be a positive number of seconds, not {timeoutSeconds}.");
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var p in parameterArgs)
+        {
+            int eq = p.IndexOf('=');
+            if (eq <= 0)
+                return Fail($"-p {p}: expected name=value.");
+            values[p[..eq]] = p[(eq + 1)..];
+        }
+        var (files, missing) = Expand(inputs);
+        var rows = new List<Row>();
+        foreach (var m in missing)
+        {
+            Console.Error.WriteLine($"error: {m}");
+            rows.Add(new Row(m.Split(':')[0], "-", TimeSpan.Zero, "not found", false));
+        }
+        if (backend == TorchBackend.Cuda)
+            Environment.SetEnvironmentVariable("PEFTKIT_DEVICE", "cuda");
+        bool torchReady = false;
+        foreach (var file in files)
+        {
+            var name = Path.GetFileName(file);
+            Notebook notebook;
+            try
+            {
+                notebook = NotebookReader.ReadFile(file);
+                ParameterInjector.Inject(notebook, values);
+            }
+            catch (Exception e) when (e is NotebookFormatException or FileNotFoundException or ArgumentException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                rows.Add(new Row(name, "-", TimeSpan.Zero, e is ArgumentException ? "bad parameters" : "unreadable", false));
+                continue;
+            }
+            if (!torchReady && notebook.Cells.Any(c => c.Source.Contains("TorchSharp", StringComparison.Ordinal)))
+            {
+                torchReady = true; // TorchSharp needs the kit's native fix before any torch call in this process
+                try { KitTorch.Setup(); }
+                catch (TorchSetupException e) { Console.Error.WriteLine($"warning: torch is not usable here: {e.Message}"); }
+            }
+            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(name)}[/]");
+            var options = new NotebookRunOptions(Path.GetDirectoryName(Path.GetFullPath(file))!,
+                timeoutSeconds is { } t ? TimeSpan.FromSeconds(t) : null, continueOnError, backend, notebookName: name);
+            var result = await NotebookExecutor.RunAsync(notebook, options, new ConsoleProgress(), cancel);
+            var target = inplace ? file : Path.Combine(outputDir ?? Path.GetDirectoryName(Path.GetFullPath(file))!,
+                outputDir is null ? Path.GetFileNameWithoutExtension(file) + ".out.ipynb" : name);
+            NotebookWriter.WriteFile(result.Notebook, target);
+            if (html)
+                AtomicFile.WriteAllText(Path.ChangeExtension(target, ".html"), HtmlExporter.Export(result.Notebook, name));
+            if (result.FirstError is { } error)
+                Console.Error.WriteLine($"error: {name}: {error}");
+            rows.Add(new Row(name, $"{result.CellsRun}/{result.CodeCells}", result.Elapsed,
+                result.Status switch { NotebookStatus.Succeeded => "ok", NotebookStatus.TimedOut => "timed out", _ => "failed" },
+                result.Status == NotebookStatus.Succeeded));
+        }
+        var table = new Table().AddColumns("notebook", "cells", "wall time", "status");
+        foreach (var r in rows)
+            table.AddRow(Markup.Escape(r.Name), r.Cells, $"{r.Elapsed.TotalSeconds:F2} s", r.Ok ? "[green]ok[/]" : $"[red]{Markup.Escape(r.Status)}[/]");
+        AnsiConsole.Write(table);
+        return rows.Count > 0 && rows.All(r => r.Ok) ? 0 : 1;
+    }
+
+    static int Fail(string message)
+    {
+        Console.Error.WriteLine($"error: {message}");
+        return 2;
+    }
+
+    /// <summary>Files as given, *.ipynb in folders, and simple globs (* and ? in the file name; hand-written, no globbing package pinned).</summary>
+    static (List<string> Files, List<string> Missing) Expand(string[] inputs)
+    {
+        var files = new List<string>();
+        var missing = new List<string>();
+        foreach (var input in inputs)
+        {
+            if (Directory.Exists(input))
+                files.AddRange(Directory.GetFiles(input, "*.ipynb").Where(f => !f.EndsWith(".out.ipynb", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
+            else if (input.IndexOfAny(['*', '?']) >= 0)
+            {
+                var dir = Path.GetDirectoryName(input) is { Length: > 0 } d ? d : ".";
+                var regex = new Regex("^" + Regex.Escape(Path.GetFileName(input)).Replace("\\*", ".*").Replace("\\?", ".") + "$");
+                var matches = Directory.Exists(dir) ? Directory.GetFiles(dir).Where(f => regex.IsMatch(Path.GetFileName(f))).Order(StringComparer.Ordinal).ToList() : [];
+                if (matches.Count == 0)
+                    missing.Add($"{input}: no notebook matches this pattern.");
+                files.AddRange(matches);
+            }
+            else if (File.Exists(input))
+                files.Add(input);
+            else
+                missing.Add($"{input}: notebook not found.");
+        }
+        return (files, missing);
+    }
+
+    sealed class ConsoleProgress : INotebookProgress
+    {
+        public void CellStarting(int cellNumber, int cellCount, NotebookCell cell) { }
+
+        public void CellFinished(int cellNumber, int cellCount, NotebookCell cell, CellStatus status, TimeSpan elapsed)
+        {
+            if (cell.Type != CellType.Code)
+                return;
+            var mark = status switch { CellStatus.Succeeded => "[green]ok[/]", CellStatus.Skipped => "[grey]skipped[/]", CellStatus.TimedOut => "[red]timed out[/]", _ => "[red]failed[/]" };
+            AnsiConsole.MarkupLine($"  cell {cellNumber}/{cellCount} {mark} [grey]{elapsed.TotalMilliseconds:F0} ms[/]");
+        }
+    }
+}

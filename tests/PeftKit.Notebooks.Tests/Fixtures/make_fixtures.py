@@ -1,0 +1,51 @@
+import json
+def code(src, md=None, dialect="polyglot"):
+    if md is None:
+        md = {"polyglot": {"polyglot_notebook": {"kernelName": "csharp"}, "vscode": {"languageId": "polyglot-notebook"}},
+              "dotnet": {"dotnet_interactive": {"language": "csharp"}},
+              "none": {}}[dialect]
+    return {"cell_type": "code", "execution_count": None, "metadata": md, "outputs": [], "source": src}
+def mdc(src): return {"cell_type": "markdown", "metadata": {}, "source": src}
+def lines(s): return [l for l in s.splitlines(True)]
+def nb(cells, meta, minor=5, ids=True):
+    if ids:
+        for i, c in enumerate(cells): c["id"] = f"c{i}"
+    return {"cells": cells, "metadata": meta, "nbformat": 4, "nbformat_minor": minor}
+POLY_META = {"kernelspec": {"display_name": ".NET (C#)", "language": "C#", "name": ".net-csharp"},
+             "language_info": {"name": "polyglot-notebook"},
+             "polyglot_notebook": {"kernelInfo": {"defaultKernelName": "csharp", "items": [{"aliases": [], "name": "csharp"}]}}}
+cells = [
+  mdc(lines("# Polyglot dialect\nSome *markdown*.\n")),
+  code(lines("var x = 1 + 2;\nx")),
+  code(lines('Console.WriteLine("hello");\nConsole.Error.WriteLine("oops");\nConsole.WriteLine("again");')),
+  code(lines('var x = "now a string";\nx')),
+  code(lines("class Foo { public int A => 1; }\nnew Foo().A")),
+  code(lines("class Foo { public int A => 2; }\nnew Foo().A")),
+  code(lines("// only a comment\n// another one\n")),
+  code([]),
+  code(lines('using System.IO;\nFile.WriteAllText("written.txt", "abc");\nFile.ReadAllText("data.txt").Trim()')),
+  code(lines('var h = display("first");\nh.Update("second");')),
+  code(lines('record Point(int X, int Y);\nFormatter.Register<Point>(p => $"P({p.X},{p.Y})", "text/plain");\nFormatter.SetPreferredMimeTypesFor(typeof(Point), "text/plain");\nnew Point(1, 2)')),
+  code(lines("#!time\nvar sum = Enumerable.Range(1, 100).Sum();\nsum")),
+  code(lines("string s = null;\ns")),
+  code(lines("new[] { 1, 2, 3 }")),
+  code(lines('Console.WriteLine("void trailing")')),
+  code(lines('var t = new System.Threading.Thread(() => Console.WriteLine("from thread"));\nt.Start(); t.Join();\nawait Task.Run(() => Console.WriteLine("from task"));')),
+  code(lines('HTML("<b>bold</b>")')),
+]
+json.dump(nb(cells, POLY_META), open("polyglot.ipynb", "w"), indent=1)
+DOT_META = {"kernelspec": {"display_name": ".NET (C#)", "language": "C#", "name": ".net-csharp"},
+            "language_info": {"file_extension": ".cs", "mimetype": "text/x-csharp", "name": "C#", "pygments_lexer": "csharp", "version": "9.0"}}
+cells = [code("var a = 6 * 7;\na", dialect="dotnet"), mdc("text"), code('Console.WriteLine($"a = {a}");', dialect="dotnet")]
+json.dump(nb(cells, DOT_META, minor=4, ids=False), open("dotnet-interactive.ipynb", "w"), indent=1)
+cells = [code("var a = 6 * 7;\na", dialect="none"), code('Console.WriteLine($"a = {a}");', md={"vscode": {"languageId": "dotnet-interactive.csharp"}})]
+json.dump(nb(cells, {"kernelspec": {"display_name": ".NET (C#)", "language": "C#", "name": ".net-csharp"}}, minor=2, ids=False), open("bare-kernelspec.ipynb", "w"), indent=1)
+json.dump(nb([code("var a = 6 * 7;\na", dialect="none"), code('Console.WriteLine($"a = {a}");', dialect="none")], {}, minor=2, ids=False), open("no-metadata.ipynb", "w"), indent=1)
+json.dump(nb([code(lines("var ok = 1;\nok")), code(lines("int y = 1;\nundefinedName + y")), code("ok + 1")], POLY_META), open("compile-error.ipynb", "w"), indent=1)
+json.dump(nb([code(lines("var ok = 1;")), code(lines('Console.WriteLine("before");\nthrow new InvalidOperationException("boom");')), code("ok + 1")], POLY_META), open("runtime-error.ipynb", "w"), indent=1)
+json.dump(nb([code("1"), code(lines("System.Threading.Thread.Sleep(20000);")), code("2")], POLY_META), open("timeout.ipynb", "w"), indent=1)
+json.dump(nb([code("1"), code(lines("#!fsharp\nlet x = 1")), code("2")], POLY_META), open("unknown-kernel.ipynb", "w"), indent=1)
+json.dump(nb([code(lines('#r "nuget: Newtonsoft.Json"\nusing Newtonsoft.Json;\nJsonConvert.SerializeObject(new { A = 1 })'))], POLY_META), open("nuget.ipynb", "w"), indent=1)
+open("malformed.ipynb", "w").write('{"cells": [ {"cell_type": "code", "source": "x" ,, ], "nbformat": 4}')
+open("data.txt", "w").write("from data file\n")
+json.dump(nb([mdc("# Chart"), code(lines('#r "nuget: Plotly.NET.CSharp, 0.14.0"\nPlotly.NET.CSharp.Chart.Line<int, int, string>(x: new[] { 1, 2, 3 }, y: new[] { 4, 1, 9 })'))], POLY_META), open("chart.ipynb", "w"), indent=1)
