@@ -5,5 +5,6 @@ using PeftKit.Cli.Commands;
 var root = new RootCommand("PeftKit: parameter-efficient fine-tuning in C#, with notebooks that teach it.")
 {
     DoctorCommand.Create(),
+    DataCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
