@@ -127,7 +127,7 @@ public static class DataBuilder
         var files = new List<DataOutputFile>();
         files.Add(Write(outputDir, DataFiles.Pretraining,
             pretraining.Select(d => Jsonl.Line(("source", d.Source), ("id", d.Id), ("text", d.Text))),
-            [new("sotu", pretraining.Count(d => d.Source == "sotu")), new("moby-dick", pretraining.Count(d => d.Source == "moby-dick")),
+            [new("sotu", pretraining.Count(d => d.Source == "sotu")), new("moby_dick", pretraining.Count(d => d.Source == "moby-dick")),
              new("characters", pretraining.Sum(d => d.Text.Length))], pretraining.Count));
         foreach (var split in Splits)
         {
@@ -135,7 +135,7 @@ public static class DataBuilder
             files.Add(Write(outputDir, DataFiles.For(TaskName.SpamHam, split),
                 list.Select(e => Jsonl.Line(("id", e.Id), ("group", e.Group), ("label", e.Label), ("text", e.Body))),
                 [new("ham", list.Count(e => e.Label == 0)), new("spam", list.Count(e => e.Label == 1)),
-                 new("of which hard-ham", list.Count(e => e.Group == "hard-ham-1"))], list.Count));
+                 new("hard_ham", list.Count(e => e.Group == "hard-ham-1"))], list.Count));
         }
         foreach (var split in Splits)
         {
@@ -144,14 +144,14 @@ public static class DataBuilder
                 list.Select(p => Jsonl.Line(("id", p.Id), ("speech", p.Speech.Id), ("party", p.Speech.Party), ("label", PartyLabel(p.Speech.Party)), ("text", p.Text))),
                 [new("Democratic", list.Count(p => PartyLabel(p.Speech.Party) == 0)), new("Republican", list.Count(p => PartyLabel(p.Speech.Party) == 1)),
                  new("speeches", list.Select(p => p.Speech.Id).Distinct().Count()),
-                 new("T4 words", list.Sum(p => PunctuationLabels.FromText(p.Text).Words.Count))], list.Count));
+                 new("t4_words", list.Sum(p => PunctuationLabels.FromText(p.Text).Words.Count))], list.Count));
         }
         foreach (var split in Splits)
         {
             var list = t3[split];
             files.Add(Write(outputDir, DataFiles.For(TaskName.EmailSubject, split),
                 list.Select(x => Jsonl.Line(("id", x.Email.Id), ("source", x.Email.Body), ("target", x.Target))),
-                [new("of which hard-ham", list.Count(x => x.Email.Group == "hard-ham-1"))], list.Count));
+                [new("hard_ham", list.Count(x => x.Email.Group == "hard-ham-1"))], list.Count));
         }
         var report = new DataBuildReport(files, stats);
         WriteManifest(Path.Combine(outputDir, DataRoot.ManifestFileName), report);
@@ -189,7 +189,7 @@ public static class DataBuilder
     static void WriteManifest(string path, DataBuildReport report)
     {
         using var ms = new MemoryStream();
-        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true }))
+        using (var w = new Utf8JsonWriter(ms, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteString("generator", "kit data (PeftKit.Data.Build.DataBuilder)");

@@ -17,8 +17,9 @@ public static partial class Passages
     public const int MinChars = 200;
 
     // A sentence ends at . ! or ? (optionally followed by closing quotes/brackets) before whitespace and an
-    // upper-case letter, digit or opening quote.
-    [GeneratedRegex(@"(?<=[.!?][""'”’)\]]*)\s+(?=[""“‘(\[]*[A-Z0-9])")]
+    // upper-case letter, digit or opening quote — except after a title abbreviation (Mr. Dr. Gen. …) or a single
+    // capital initial (U.S., John F. Kennedy).
+    [GeneratedRegex(@"(?<=[.!?][""'”’)\]]*)(?<!\b(?:Mr|Mrs|Ms|Dr|St|Gen|Sen|Rep|Gov|Jr|Sr|Hon|Messrs|No|Mt|Lt|Col|Capt|Prof|Rev|[A-Z])\.)\s+(?=[""“‘(\[]*[A-Z0-9])")]
     private static partial Regex SentenceBoundary();
 
     [GeneratedRegex(@"\s+")]
