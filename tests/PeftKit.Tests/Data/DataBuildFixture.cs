@@ -30,9 +30,3 @@ public sealed class DataBuildFixture : IDisposable
         try { Directory.Delete(OutputDir, recursive: true); } catch (IOException) { }
     }
 }
-
-[CollectionDefinition(Name)]
-public sealed class DataBuildCollection : ICollectionFixture<DataBuildFixture>
-{
-    public const string Name = "data build";
-}

@@ -2,12 +2,6 @@ using PeftKit.Data;
 
 namespace PeftKit.Tests.Data;
 
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class EnvironmentCollection
-{
-    public const string Name = "process environment";
-}
-
 /// <summary>PEFTKIT_DATA overrides the data folder (runs alone: it changes the process environment).</summary>
 [Collection(EnvironmentCollection.Name)]
 public sealed class DataRootEnvironmentTests
