@@ -1,0 +1,86 @@
+using System.CommandLine;
+using PeftKit.Data;
+using PeftKit.Pretraining;
+using PeftKit.Setup;
+using PeftKit.Training;
+
+namespace PeftKit.Cli.Commands;
+
+/// <summary>`kit pretrain`: train a tiny base (tiny-gpt next-token, tiny-bert masked LM) and write its model folder.</summary>
+internal static class PretrainCommand
+{
+    internal static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "Base to train: tiny-gpt (decoder) or tiny-bert (encoder).", Required = true };
+        model.AcceptOnlyFromAmong([.. PretrainRequest.ModelNames]);
+        var profile = new Option<string>("--profile") { Description = "quick (seconds, temp folder; for tests) or full (the committed bases).", DefaultValueFactory = _ => "full" };
+        profile.AcceptOnlyFromAmong("quick", "full");
+        var output = new Option<string?>("--out") { Description = "Output folder (default: data/models/<model> for full, a new temp folder for quick)." };
+        var steps = new Option<int?>("--steps") { Description = "Optimizer steps (default: the profile's)." };
+        var seed = new Option<int>("--seed") { Description = "Seed of split, initialisation, batches, masking and dropout.", DefaultValueFactory = _ => 42 };
+        var command = new Command("pretrain", "Pretrain a tiny base model on the kit's pretraining corpus and write config, weights, tokenizer, history and a model card.")
+        {
+            model, profile, output, steps, seed,
+        };
+        command.SetAction(parse => Run(parse.GetValue(model)!, parse.GetValue(profile)!, parse.GetValue(output), parse.GetValue(steps), parse.GetValue(seed),
+            "kit " + string.Join(' ', parse.Tokens.Select(t => t.Value.Contains(' ') ? $"\"{t.Value}\"" : t.Value))));
+        return command;
+    }
+
+    static int Run(string modelName, string profileName, string? output, int? steps, int seed, string commandLine)
+    {
+        if (steps is < 1)
+        {
+            Console.Error.WriteLine($"--steps must be at least 1 (got {steps}).");
+            return 2;
+        }
+        var profile = PretrainProfile.Named(profileName);
+        string outDir;
+        try
+        {
+            var committed = Path.Combine(DataRoot.Locate(), "models");
+            outDir = Path.GetFullPath(output ?? (profile == PretrainProfile.Quick
+                ? Path.Combine(Path.GetTempPath(), $"peftkit-pretrain-{modelName}-{Guid.NewGuid():N}")
+                : Path.Combine(committed, modelName)));
+            if (profile == PretrainProfile.Quick && outDir.StartsWith(Path.GetFullPath(committed) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            {
+                Console.Error.WriteLine($"The quick profile never writes into the committed models ({committed}); pass another --out or use --profile full.");
+                return 2;
+            }
+        }
+        catch (DirectoryNotFoundException e)
+        {
+            Console.Error.WriteLine($"{e.Message}\nOr pass --out FOLDER.");
+            return 2;
+        }
+
+        KitTorch.Setup(seed);
+        var request = new PretrainRequest
+        {
+            ModelName = modelName, Profile = profile, OutputDirectory = outDir, Seed = seed, Steps = steps, Command = commandLine,
+        };
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        try
+        {
+            using var result = Pretrainer.Run(request, new ConsoleLines(), new ConsoleProgress(), cancellationToken: cancel.Token);
+            var f = result.Figures;
+            Console.WriteLine(f.ValidationPerplexity is double ppl
+                ? $"validation perplexity {ppl:F2} vs unigram baseline {f.UnigramPerplexity:F2} (loss {f.ValidationLoss:F4})"
+                : $"validation MLM accuracy {f.MlmAccuracy:P2} vs most-frequent-token baseline {f.MajorityAccuracy:P2} (loss {f.ValidationLoss:F4})");
+            Console.WriteLine($"wrote {result.OutputDirectory} in {f.WallSeconds:F0} s");
+            return 0;
+        }
+        catch (DataFileException e)
+        {
+            Console.Error.WriteLine($"kit pretrain failed: {e.Message}");
+            return 1;
+        }
+    }
+
+    /// <summary>Writes stage messages synchronously (Progress&lt;T&gt; would post them to the thread pool, out of order).</summary>
+    sealed class ConsoleLines : IProgress<string>
+    {
+        public void Report(string value) => Console.WriteLine($"  {value}");
+    }
+}

@@ -1,0 +1,71 @@
+using PeftKit.Models;
+
+namespace PeftKit.Pretraining;
+
+/// <summary>
+/// How long and on how much text a pretraining run goes. <see cref="Quick"/> is for tests (seconds, a small slice,
+/// a temp folder); <see cref="Full"/> trains the committed tiny bases.
+/// </summary>
+public sealed record PretrainProfile
+{
+    /// <summary>Name written to the model card ("quick", "full").</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Optimizer steps.</summary>
+    public required int Steps { get; init => field = Positive(value, nameof(Steps)); }
+
+    /// <summary>Sequences per step.</summary>
+    public required int BatchSize { get; init => field = Positive(value, nameof(BatchSize)); }
+
+    /// <summary>Tokens per sequence (≤ the model's MaxPositions).</summary>
+    public required int SequenceLength { get; init => field = value >= 4 ? value : throw new ArgumentOutOfRangeException(nameof(SequenceLength), value, "SequenceLength must be at least 4."); }
+
+    /// <summary>Peak AdamW learning rate.</summary>
+    public double LearningRate { get; init; } = 1e-3;
+
+    /// <summary>Linear warmup steps (then cosine decay to a tenth of the peak).</summary>
+    public int WarmupSteps { get; init; }
+
+    /// <summary>Evaluate every this many steps (and at the end).</summary>
+    public int EvalEvery { get; init => field = Positive(value, nameof(EvalEvery)); } = 100;
+
+    /// <summary>Largest number of validation sequences scored per evaluation.</summary>
+    public int MaxEvalSequences { get; init => field = Positive(value, nameof(MaxEvalSequences)); } = 64;
+
+    /// <summary>Share of characters held out (whole documents).</summary>
+    public double ValidationShare { get; init; } = 0.05;
+
+    /// <summary>Use only a slice of about this many characters of the corpus; null = all of it.</summary>
+    public long? MaxCharacters { get; init; }
+
+    /// <summary>Progress line every this many steps.</summary>
+    public int LogEvery { get; init => field = Positive(value, nameof(LogEvery)); } = 10;
+
+    /// <summary>Maps the named base configuration to the one trained (null = unchanged).</summary>
+    public Func<TransformerConfig, TransformerConfig>? Shape { get; init; }
+
+    /// <summary>Seconds-long runs on ~120k characters for tests: 12 steps of 4×64 tokens.</summary>
+    public static PretrainProfile Quick { get; } = new()
+    {
+        Name = "quick", Steps = 12, BatchSize = 4, SequenceLength = 64, WarmupSteps = 2, EvalEvery = 6,
+        MaxEvalSequences = 8, ValidationShare = 0.2, MaxCharacters = 120_000, LogEvery = 4,
+    };
+
+    /// <summary>The committed tiny bases: the whole corpus, sized for ≤ 30 minutes per model on 2 CPU cores.</summary>
+    public static PretrainProfile Full { get; } = new()
+    {
+        Name = "full", Steps = 2000, BatchSize = 16, SequenceLength = 128, LearningRate = 1e-3, WarmupSteps = 100,
+        EvalEvery = 250, MaxEvalSequences = 128, ValidationShare = 0.05, LogEvery = 10,
+    };
+
+    /// <summary>The profile named <paramref name="name"/>.</summary>
+    public static PretrainProfile Named(string name) => name switch
+    {
+        "quick" => Quick,
+        "full" => Full,
+        _ => throw new ArgumentException($"Unknown pretraining profile '{name}'; use 'quick' or 'full'.", nameof(name)),
+    };
+
+    static int Positive(int value, string name) =>
+        value > 0 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be at least 1.");
+}

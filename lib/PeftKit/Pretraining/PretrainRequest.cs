@@ -1,0 +1,49 @@
+using PeftKit.Models;
+
+namespace PeftKit.Pretraining;
+
+/// <summary>What to pretrain, how, and where to write it.</summary>
+public sealed record PretrainRequest
+{
+    /// <summary>The kit's base model names: <c>tiny-gpt</c> (decoder, next-token) and <c>tiny-bert</c> (encoder, masked LM).</summary>
+    public static IReadOnlyList<string> ModelNames { get; } = ["tiny-gpt", "tiny-bert"];
+
+    /// <summary>Base model name, one of <see cref="ModelNames"/>.</summary>
+    public required string ModelName
+    {
+        get;
+        init => field = ModelNames.Contains(value) ? value
+            : throw new ArgumentException($"Unknown model '{value}'; use {string.Join(" or ", ModelNames)}.", nameof(ModelName));
+    }
+
+    /// <summary>Run length and data slice.</summary>
+    public required PretrainProfile Profile { get; init; }
+
+    /// <summary>Folder to write config.json, model.safetensors, tokenizer.json, history.json, results.json and MODEL_CARD.md to.</summary>
+    public required string OutputDirectory { get; init; }
+
+    /// <summary>Seed of the document split, initialisation, batch sampling, masking and dropout.</summary>
+    public int Seed { get; init; } = 42;
+
+    /// <summary>Overrides <see cref="PretrainProfile.Steps"/> when set.</summary>
+    public int? Steps { get; init => field = value is null or > 0 ? value : throw new ArgumentOutOfRangeException(nameof(Steps), value, "Steps must be at least 1."); }
+
+    /// <summary>Data folder (null: <see cref="Data.DataRoot.Locate"/>).</summary>
+    public string? DataRoot { get; init; }
+
+    /// <summary>The command line that started the run, written to the model card.</summary>
+    public string Command { get; init; } = "";
+
+    /// <summary>The configuration trained: the named tiny preset, reshaped by the profile when it says so.</summary>
+    public TransformerConfig ModelConfig
+    {
+        get
+        {
+            var preset = ModelName == "tiny-gpt" ? TransformerConfig.TinyDecoder : TransformerConfig.TinyEncoder;
+            return Profile.Shape is { } shape ? shape(preset) : preset;
+        }
+    }
+
+    /// <summary>Optimizer steps of the run.</summary>
+    public int EffectiveSteps => Steps ?? Profile.Steps;
+}

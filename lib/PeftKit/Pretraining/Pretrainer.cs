@@ -1,0 +1,241 @@
+using System.Diagnostics;
+using System.Text.Json;
+using PeftKit.Data;
+using PeftKit.Models;
+using PeftKit.Text;
+using PeftKit.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace PeftKit.Pretraining;
+
+/// <summary>
+/// Pretrains one of the kit's tiny bases end to end: splits the pretraining corpus by document, builds the compact
+/// tokenizer from the training documents, tokenizes, trains with <see cref="Trainer{TBatch}"/> (AdamW, warmup + cosine
+/// decay, clipping at 1.0), evaluates against a unigram / majority baseline, and writes the model folder
+/// (see <see cref="PretrainResult.FileNames"/>). Call <c>KitTorch.Setup()</c> first. Never prints: stage messages go to
+/// <c>log</c>, training events to <c>progress</c>.
+/// </summary>
+public static class Pretrainer
+{
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    /// <summary>Runs <paramref name="request"/>.</summary>
+    /// <param name="request">What to train and where to write it.</param>
+    /// <param name="log">Stage messages (split, tokenizer, files written).</param>
+    /// <param name="progress">Training events (see <see cref="ConsoleProgress"/>).</param>
+    /// <param name="documents">The corpus; null reads <see cref="KitData.PretrainingDocuments"/> (missing files throw
+    /// <see cref="DataFileException"/> saying to run <c>kit data</c>).</param>
+    /// <param name="cancellationToken">Stops training early; the files are still written.</param>
+    public static PretrainResult Run(PretrainRequest request, IProgress<string>? log = null, IProgress<TrainingEvent>? progress = null,
+        IReadOnlyList<PretrainingDocument>? documents = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var clock = Stopwatch.StartNew();
+        var profile = request.Profile;
+        var config = request.ModelConfig;
+        if (profile.SequenceLength > config.MaxPositions)
+            throw new ArgumentException($"Profile '{profile.Name}' uses sequences of {profile.SequenceLength} tokens but the model has {config.MaxPositions} positions.");
+        bool decoder = config.Kind == ModelKind.Decoder;
+
+        documents ??= KitData.PretrainingDocuments(request.DataRoot);
+        var split = CorpusSplit.ByDocument(documents, profile.ValidationShare, request.Seed, profile.MaxCharacters);
+        log?.Report($"corpus: {split.Train.Count} training / {split.Validation.Count} validation documents " +
+                    $"({split.Train.Sum(d => (long)d.Text.Length):N0} / {split.Validation.Sum(d => (long)d.Text.Length):N0} characters), split by document with seed {request.Seed}");
+
+        var tokenizer = CompactTokenizer.Build(split.Train.Select(d => d.Text), config.VocabSize);
+        var train = Stream(split.Train, tokenizer);
+        var validation = Stream(split.Validation, tokenizer);
+        double unknownShare = train.Count(id => id == tokenizer.UnknownId) / (double)train.Length;
+        log?.Report($"tokenizer: {tokenizer.VocabSize:N0} ids (cl100k compact); {train.Length:N0} training / {validation.Length:N0} validation tokens; [UNK] {unknownShare:P2} of training tokens");
+        var unigram = new UnigramModel(train, config.VocabSize);
+
+        var device = KitTorch();
+        manual_seed(request.Seed);
+        var model = new TransformerModel(config);
+        model.to(device);
+        long parameters = model.parameters().Sum(p => p.numel());
+        int B = profile.BatchSize, T = profile.SequenceLength;
+
+        IEnumerable<ModelInput> batches;
+        Func<IReadOnlyDictionary<string, double>> evaluate;
+        Func<Dictionary<string, double>> baseline;
+        int evalSequences;
+        if (decoder)
+        {
+            var trainBatcher = new NextTokenBatcher(train, T);
+            var valBatcher = new NextTokenBatcher(validation, T);
+            evalSequences = Math.Min(profile.MaxEvalSequences, valBatcher.WindowCount);
+            var starts = valBatcher.FixedStarts(0, evalSequences);
+            batches = trainBatcher.RandomBatches(B, request.Seed, device);
+            evaluate = () => EvaluateDecoder(model, valBatcher, starts, B, device);
+            baseline = () =>
+            {
+                // The unigram model scores exactly the positions the decoder predicts: window tokens 1..T−1.
+                var targets = starts.SelectMany(s => valBatcher.Window([s]).Skip(1)).Select(id => (int)id).ToArray();
+                return new() { ["unigram_perplexity"] = unigram.Perplexity(targets), ["positions"] = targets.Length };
+            };
+        }
+        else
+        {
+            var masking = new MlmMasking(tokenizer.MaskId, CompactTokenizer.Specials.Count, config.VocabSize);
+            var trainBatcher = new MaskedLmBatcher(train, T, tokenizer.ClsId, tokenizer.SepId, masking);
+            var valBatcher = new MaskedLmBatcher(validation, T, tokenizer.ClsId, tokenizer.SepId, masking);
+            evalSequences = Math.Min(profile.MaxEvalSequences, valBatcher.WindowCount);
+            // Fixed validation masks (own seed), so every evaluation scores the same positions.
+            var valRng = new Random(request.Seed + 1);
+            var valSet = Enumerable.Range(0, (evalSequences + B - 1) / B).Select(i =>
+            {
+                var starts = valBatcher.FixedStarts(i * B, Math.Min(B, evalSequences - i * B));
+                var ids = valBatcher.Clean(starts);
+                var labels = masking.Apply(ids, valRng);
+                return (ids, labels, rows: starts.Length);
+            }).ToArray();
+            batches = trainBatcher.RandomBatches(B, request.Seed, device);
+            evaluate = () => EvaluateEncoder(model, valSet, T, device);
+            int majority = unigram.MostFrequent(CompactTokenizer.Specials.Count);
+            baseline = () =>
+            {
+                var labels = valSet.SelectMany(v => v.labels).Where(l => l != MlmMasking.IgnoreLabel).ToArray();
+                return new()
+                {
+                    ["majority_accuracy"] = labels.Count(l => l == majority) / (double)labels.Length,
+                    ["majority_id"] = majority,
+                    ["positions"] = labels.Length,
+                };
+            };
+        }
+        if (evalSequences == 0)
+            throw new ArgumentException($"The validation text has fewer than {T} tokens; raise ValidationShare or MaxCharacters of profile '{profile.Name}'.");
+
+        int steps = request.EffectiveSteps;
+        var trainerConfig = new TrainerConfig
+        {
+            LearningRate = profile.LearningRate,
+            MinLearningRate = profile.LearningRate / 10,
+            WarmupSteps = Math.Min(profile.WarmupSteps, steps - 1),
+            Decay = LearningRateDecay.Cosine,
+            WeightDecay = 0.1,
+            Beta2 = 0.99,
+            MaxGradNorm = 1.0,
+            MaxSteps = steps,
+            EvalEvery = profile.EvalEvery,
+            Metric = "loss",
+            Seed = request.Seed,
+            LogEvery = Math.Min(profile.LogEvery, steps),
+        };
+        model.train();
+        TrainingHistory history;
+        using (var trainer = new Trainer<ModelInput>(trainerConfig, model.named_parameters(),
+                   batch => TakeLoss(model.forward(batch)),
+                   evaluate, progress, _ => (long)B * T))
+            history = trainer.Train(batches, cancellationToken);
+        model.eval();
+
+        var final = history.Evals[^1].Metrics;
+        var reference = baseline();
+        var figures = new PretrainFigures
+        {
+            Model = request.ModelName,
+            Profile = profile.Name,
+            Seed = request.Seed,
+            Steps = history.Steps.Count,
+            BatchSize = B,
+            SequenceLength = T,
+            Parameters = parameters,
+            TokenizerVocabSize = tokenizer.VocabSize,
+            TrainDocuments = split.Train.Count,
+            TrainTokens = train.Length,
+            ValidationDocuments = split.Validation.Count,
+            ValidationTokens = validation.Length,
+            TrainUnknownShare = unknownShare,
+            EvalSequences = evalSequences,
+            EvalPositions = (long)reference["positions"],
+            ValidationLoss = final["loss"],
+            ValidationPerplexity = decoder ? final["perplexity"] : null,
+            UnigramPerplexity = decoder ? reference["unigram_perplexity"] : null,
+            MlmAccuracy = decoder ? null : final["accuracy"],
+            MajorityAccuracy = decoder ? null : reference["majority_accuracy"],
+            MajorityToken = decoder ? null : tokenizer.TokenOf((int)reference["majority_id"]),
+            TrainSeconds = history.TotalSeconds,
+            TokensPerSecond = history.TokensPerSecond,
+            WallSeconds = 0,
+        };
+
+        var dir = Path.GetFullPath(request.OutputDirectory);
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "config.json"), config.ToJson());
+        model.SaveSafetensors(Path.Combine(dir, "model.safetensors"), metadata: new Dictionary<string, string> { ["peftkit_model"] = request.ModelName });
+        tokenizer.Save(Path.Combine(dir, "tokenizer.json"));
+        history.Save(Path.Combine(dir, "history.json"));
+        figures = figures with { WallSeconds = clock.Elapsed.TotalSeconds };
+        File.WriteAllText(Path.Combine(dir, "results.json"), JsonSerializer.Serialize(figures, Json));
+        File.WriteAllText(Path.Combine(dir, "MODEL_CARD.md"), ModelCard.Markdown(request, config, figures, split));
+        log?.Report($"wrote {string.Join(", ", PretrainResult.FileNames)} to {dir}");
+        return new PretrainResult { Model = model, Tokenizer = tokenizer, History = history, Figures = figures, OutputDirectory = dir };
+    }
+
+    static Device KitTorch() => Setup.KitTorch.Device;
+
+    static Tensor TakeLoss(ModelOutput output)
+    {
+        output.HiddenStates.Dispose();
+        output.Logits?.Dispose();
+        return output.Loss!;
+    }
+
+    /// <summary>Documents joined into one stream, each followed by end-of-text.</summary>
+    static int[] Stream(IEnumerable<PretrainingDocument> documents, CompactTokenizer tokenizer)
+    {
+        var stream = new List<int>();
+        foreach (var d in documents)
+        {
+            stream.AddRange(tokenizer.Encode(d.Text));
+            stream.Add(tokenizer.EndOfTextId);
+        }
+        return [.. stream];
+    }
+
+    static Dictionary<string, double> EvaluateDecoder(TransformerModel model, NextTokenBatcher batcher, int[] starts, int batchSize, Device device)
+    {
+        model.eval();
+        double sum = 0;
+        long count = 0;
+        for (int i = 0; i < starts.Length; i += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            var chunk = starts[i..Math.Min(starts.Length, i + batchSize)];
+            var batch = batcher.Batch(chunk, device);
+            using var output = model.forward(batch);
+            long positions = chunk.Length * (batcher.SequenceLength - 1L);   // the mean runs over B·(T−1) predictions
+            sum += output.Loss!.item<float>() * (double)positions;
+            count += positions;
+        }
+        model.train();
+        var loss = sum / count;
+        return new() { ["loss"] = loss, ["perplexity"] = Math.Exp(loss) };
+    }
+
+    static Dictionary<string, double> EvaluateEncoder(TransformerModel model, (long[] ids, long[] labels, int rows)[] set, int T, Device device)
+    {
+        model.eval();
+        double nll = 0;
+        long correct = 0, count = 0;
+        foreach (var (ids, labels, rows) in set)
+        {
+            using var scope = NewDisposeScope();
+            var input = tensor(ids, [rows, T], device: device);                     // (B, T)
+            var target = tensor(labels, [rows, T], device: device);                 // (B, T)
+            using var output = model.forward(new ModelInput(input));
+            var logits = output.Logits!.reshape(-1, model.Config.VocabSize);         // (B·T, V)
+            var flat = target.reshape(-1);                                          // (B·T)
+            var selected = flat.ne(MlmMasking.IgnoreLabel);
+            nll += nn.functional.cross_entropy(logits, flat, reduction: nn.Reduction.Sum).to(ScalarType.Float64).item<double>();
+            correct += logits.argmax(1).eq(flat).logical_and(selected).sum().item<long>();
+            count += selected.sum().item<long>();
+        }
+        model.train();
+        if (count == 0) throw new InvalidOperationException("No validation position was masked; use more validation text.");
+        return new() { ["loss"] = nll / count, ["accuracy"] = correct / (double)count };
+    }
+}
