@@ -15,7 +15,7 @@ public sealed record CorpusSplit(IReadOnlyList<PretrainingDocument> Train, IRead
     /// <param name="documents">The corpus.</param>
     /// <param name="validationShare">Share of characters to hold out, in (0, 0.5].</param>
     /// <param name="seed">Seed of the shuffle.</param>
-    /// <param name="maxCharacters">Use only a slice of about this many characters (shuffled order; at least 2 documents); null = all.</param>
+    /// <param name="maxCharacters">Use only a slice of about this many characters (whole documents in shuffled order, at least one each side); null = all.</param>
     public static CorpusSplit ByDocument(IReadOnlyList<PretrainingDocument> documents, double validationShare, int seed, long? maxCharacters = null)
     {
         ArgumentNullException.ThrowIfNull(documents);
@@ -25,16 +25,15 @@ public sealed record CorpusSplit(IReadOnlyList<PretrainingDocument> Train, IRead
             throw new ArgumentException($"Splitting by document needs at least 2 documents; got {documents.Count}. Run `kit data` to rebuild the corpus.", nameof(documents));
         var order = documents.ToArray();
         new Random(seed).Shuffle(order);
-        if (maxCharacters is long budget)
-        {
-            long used = 0;
-            int n = 0;
-            while (n < order.Length && (n < 2 || used < budget)) used += order[n++].Text.Length;
-            order = order[..n];
-        }
-        long total = order.Sum(d => (long)d.Text.Length), held = 0;
+        // Validation: documents from the front of the shuffled order until they hold the share of the characters
+        // used (the whole corpus, or the slice); training: the following documents (up to the slice's budget).
+        long total = order.Sum(d => (long)d.Text.Length);
+        long used = Math.Min(total, maxCharacters ?? total), held = 0;
         int v = 0;
-        while (v < order.Length - 1 && (v == 0 || held < validationShare * total)) held += order[v++].Text.Length;
-        return new CorpusSplit(order[v..], order[..v]);
+        while (v < order.Length - 1 && (v == 0 || held < validationShare * used)) held += order[v++].Text.Length;
+        int n = v;
+        long trained = 0;
+        while (n < order.Length && (n == v || trained < used - held)) trained += order[n++].Text.Length;
+        return new CorpusSplit(order[v..n], order[..v]);
     }
 }

@@ -44,11 +44,11 @@ public sealed record PretrainProfile
     /// <summary>Maps the named base configuration to the one trained (null = unchanged).</summary>
     public Func<TransformerConfig, TransformerConfig>? Shape { get; init; }
 
-    /// <summary>Seconds-long runs on ~120k characters for tests: 12 steps of 4×64 tokens.</summary>
+    /// <summary>Seconds-long runs on a ~100k-character slice for tests: 8 steps of 4×32 tokens.</summary>
     public static PretrainProfile Quick { get; } = new()
     {
-        Name = "quick", Steps = 12, BatchSize = 4, SequenceLength = 64, WarmupSteps = 2, EvalEvery = 6,
-        MaxEvalSequences = 8, ValidationShare = 0.2, MaxCharacters = 120_000, LogEvery = 4,
+        Name = "quick", Steps = 8, BatchSize = 4, SequenceLength = 32, WarmupSteps = 2, EvalEvery = 4,
+        MaxEvalSequences = 8, ValidationShare = 0.2, MaxCharacters = 100_000, LogEvery = 4,
     };
 
     /// <summary>The committed tiny bases: the whole corpus, sized for ≤ 30 minutes per model on 2 CPU cores.</summary>
