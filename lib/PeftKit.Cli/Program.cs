@@ -7,5 +7,6 @@ var root = new RootCommand("PeftKit: parameter-efficient fine-tuning in C#, with
     DoctorCommand.Create(),
     RunCommand.Create(),
     ExportCommand.Create(),
+    DataCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
