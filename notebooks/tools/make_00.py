@@ -204,13 +204,39 @@ md("""
 
 He et al. (2022) put most of these on one line: each computes h ← h + s·Δh, differing in where Δh is read and added.
 
-## The data and the tiny base models
+## The data
 
-The tutorial tasks (PeftKit.Data) and the two tiny pretrained bases — a `TinyDecoder` and a `TinyEncoder`
-(d = 256, 4 layers, 4 heads, 4,096-token compact vocabulary) with their pretraining curves and model cards — are not
-part of this revision: the data sets and the pretraining run are not committed yet. A later revision of this notebook
-adds them; the following notebooks need them to train anything. Everything above runs on randomly initialised
-weights, which is all that counting needs.
+The later notebooks train on four small tasks built by `kit data` from real corpora and committed under `data/`
+(see `data/README.md` for sources and licences); `PeftKit.Data.KitData` loads them (it finds `data/` by walking up to
+the repository): T1 SpamAssassin email → ham/spam, T2 State of the Union passage → party (split by speech), T3 email
+body → subject line (generation, for the decoder), T4 punctuation restoration on T2's passages (one label per word).
+""")
+code("""
+using PeftKit.Data;
+var splits = new[] { Split.Train, Split.Dev, Split.Test };
+string Count(TaskName t, Split s) => (t switch
+{
+    TaskName.EmailSubject => KitData.Generation(t, s).Count,
+    TaskName.SotuPunctuation => KitData.TokenLabels(t, s).Count,
+    _ => KitData.Classification(t, s).Count,
+}).ToString("N0");
+var docs = KitData.PretrainingDocuments();
+Console.WriteLine($"pretraining corpus: {docs.Count:N0} documents, {docs.Sum(x => (long)x.Text.Length):N0} characters");
+HTML(Table(["task", "kind", "labels", "train", "dev", "test"], Enum.GetValues<TaskName>().Select(t => new[]
+{
+    t.ToString(), t switch { TaskName.EmailSubject => "generation", TaskName.SotuPunctuation => "token labels", _ => "classification" },
+    t == TaskName.EmailSubject ? "—" : string.Join(", ", KitData.LabelNames(t)),
+}.Concat(splits.Select(s => Count(t, s))).ToArray())))
+""")
+
+md("""
+## The tiny base models
+
+The two tiny pretrained bases — a `TinyDecoder` and a `TinyEncoder` (d = 256, 4 layers, 4 heads, 4,096-token compact
+vocabulary) pretrained on the corpus above — with their pretraining curves and model cards are not part of this
+revision: the pretraining run and its checkpoints are not committed yet. A later revision of this notebook adds them;
+the following notebooks need them to train anything. Everything above runs on randomly initialised weights, which is
+all that counting needs.
 
 ## Try it yourself
 
