@@ -18,4 +18,4 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 rm -rf TestResults
-dotnet test Kit.sln --logger trx --results-directory TestResults "$@"
+dotnet test Kit.sln --logger "trx;LogFilePrefix=results" --results-directory TestResults "$@"

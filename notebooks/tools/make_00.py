@@ -1,0 +1,266 @@
+#!/usr/bin/env python3
+"""Writes notebooks/00-setup-and-base-models.ipynb (Polyglot C# format, no outputs; `kit run` fills them)."""
+import json, pathlib, uuid
+
+cells = []
+
+def src(text):
+    lines = text.strip("\n").split("\n")
+    return [l + "\n" for l in lines[:-1]] + [lines[-1]]
+
+def md(text):
+    cells.append({"cell_type": "markdown", "id": uuid.uuid5(uuid.NAMESPACE_URL, f"nb00/{len(cells)}").hex[:8], "metadata": {}, "source": src(text)})
+
+def code(text, tags=None):
+    meta = {"polyglot_notebook": {"kernelName": "csharp"}, "dotnet_interactive": {"language": "csharp"}, "vscode": {"languageId": "polyglot-notebook"}}
+    if tags:
+        meta["tags"] = tags
+    cells.append({"cell_type": "code", "execution_count": None, "id": uuid.uuid5(uuid.NAMESPACE_URL, f"nb00/{len(cells)}").hex[:8],
+                  "metadata": meta, "outputs": [], "source": src(text)})
+
+md("""
+# 00 — Setup and base models: what PEFT is, and what it saves
+
+**Parameter-efficient fine-tuning (PEFT)** adapts a pretrained transformer to a new task by training a *small* set of
+parameters while the pretrained weights stay frozen. Full fine-tuning updates every weight, and training with AdamW
+keeps, for every parameter, the weight itself, its gradient and the optimiser's two moment estimates — in float32
+that is 4 + 4 + 4 + 4 = **16 bytes per parameter**, before any activations. For GPT-2 small (124M parameters) that is
+about 2 GB of training state, and a full copy of the 500 MB model has to be stored *per task*.
+
+The methods in this kit (Houlsby et al. 2019 adapters, Li & Liang 2021 prefix tuning, Lester et al. 2021 prompt tuning,
+Liu et al. 2021/2022 P-Tuning v1/v2, Hu et al. 2021 LoRA, plus BitFit and IA3) train 0.01%–2% of that and store only
+those few tensors per task. This notebook computes those numbers with the library itself, on the real GPT-2-small
+and BERT-base shapes.
+""")
+
+md("""
+## Parameters
+
+`kit run notebooks/00-setup-and-base-models.ipynb -p profile=quick` replaces these values (papermill's convention).
+This notebook trains nothing, so **quick and full run exactly the same code**; the profile is only printed, so the
+committed outputs show which profile produced them (the tests check they came from `full`).
+""")
+code('var profile = "full";\nvar seed = 42;', tags=["parameters"])
+
+md("""
+## Packages, the library and `KitTorch.Setup()`
+
+The first code cell loads TorchSharp (CPU build) and Plotly.NET from NuGet and references the kit's library.
+In VS Code (Polyglot Notebooks) build the library first: `dotnet build lib/PeftKit` — the `#r` below points at its
+Debug output. (Under `kit run` the kit already has PeftKit and TorchSharp loaded, and the notebook shares those
+assemblies, so there is exactly one TorchSharp in the process; the DLL file must still exist.)
+
+`KitTorch.Setup` must run before anything touches `torch`: it loads libtorch (working around an old system libstdc++
+where needed), seeds the generators and picks the device. Its result is shown below.
+""")
+code("""
+#r "nuget: TorchSharp-cpu, 0.107.0"
+#r "nuget: Plotly.NET.CSharp, 0.14.0"
+#r "../lib/PeftKit/bin/Debug/net10.0/PeftKit.dll"
+using PeftKit;
+using PeftKit.Setup;
+using PeftKit.Models;
+using PeftKit.Methods.Adapters;
+using PeftKit.Methods.BitFit;
+using PeftKit.Methods.IA3;
+using PeftKit.Methods.Lora;
+using PeftKit.Methods.PrefixTuning;
+using PeftKit.Methods.PromptTuning;
+using PeftKit.Methods.PTuningV2;
+Console.WriteLine($"profile: {profile}, seed: {seed}");
+KitTorch.Setup(seed: seed)
+""")
+
+md("""
+## The cost of full fine-tuning
+
+We build the two reference shapes with random weights (the *shapes* are what matter for counting): GPT-2 small
+(decoder, d = 768, L = 12, 50,257-token vocabulary, LM head tied to the embeddings) and BERT-base (encoder, d = 768,
+L = 12, 30,522 tokens, with pooler, no task head). Training state = weights + gradients + AdamW's first and second
+moments, all float32: 16 bytes per trainable parameter.
+""")
+code("""
+static string Bytes(double b) => b >= 1 << 30 ? $"{b / (1 << 30):F2} GiB" : b >= 1 << 20 ? $"{b / (1 << 20):F1} MiB" : $"{b / 1024:F1} KiB";
+static string Table(string[] head, IEnumerable<string[]> rows) =>
+    "<table><thead><tr>" + string.Concat(head.Select(h => $"<th>{h}</th>")) + "</tr></thead><tbody>" +
+    string.Concat(rows.Select(r => "<tr>" + string.Concat(r.Select(c => $"<td>{c}</td>")) + "</tr>")) + "</tbody></table>";
+
+var fullRows = new List<string[]>();
+var baseTotals = new Dictionary<string, long>();
+foreach (var (name, config) in new[] { ("GPT-2 small", TransformerConfig.Gpt2Small), ("BERT-base", TransformerConfig.BertBase) })
+{
+    using var model = new TransformerModel(config, config.Kind == ModelKind.Encoder ? HeadKind.None : null);
+    long n = model.parameters().Sum(p => p.numel());
+    baseTotals[name] = n;
+    fullRows.Add([name, n.ToString("N0"), Bytes(4.0 * n), Bytes(4.0 * n), Bytes(8.0 * n), Bytes(16.0 * n)]);
+}
+HTML(Table(["model", "parameters", "weights (fp32)", "gradients", "AdamW m + v", "training state (16 B/param)"], fullRows))
+""")
+
+md("""
+## What each method trains instead
+
+Each method is applied with `Peft.Apply(model, config)`, which freezes the base and adds (or selects) the method's
+parameters; `Report()` gives the line users of Hugging Face PEFT know (`trainable params … || all params … ||
+trainable% …`, where *all* includes the adapter's own parameters). Decoder methods go on GPT-2 small, encoder methods on
+BERT-base, LoRA on both. Settings: LoRA r = 8 on `c_attn` (GPT-2) or `query`,`value` (BERT); Houlsby adapters with
+bottleneck r = 64 (adapters only — the paper also trains the LayerNorms, about 38k more); prefix tuning n = 20 with
+the paper's MLP (k = 512) during training, consolidated to the kept prefix; prompt tuning n = 20; P-Tuning v2 n = 20
+with its [CLS] classification head (2 labels); IA3 on keys, values and the feed-forward; BitFit (biases only).
+Each model is disposed before the next is built, so memory stays around one model (~0.5 GB).
+""")
+code("""
+record MethodRow(string Method, string Model, long Trainable, long Total, string Report);
+var methodRows = new List<MethodRow>();
+(string, TransformerConfig, HeadKind?, Func<PeftConfig>, bool)[] plan =
+[
+    ("LoRA r=8 (c_attn)", TransformerConfig.Gpt2Small, null, () => new LoraConfig(new[] { "c_attn" }, rank: 8), false),
+    ("LoRA r=8 (query, value)", TransformerConfig.BertBase, HeadKind.None, () => new LoraConfig(new[] { "query", "value" }, rank: 8), false),
+    ("Adapter (Houlsby, r=64)", TransformerConfig.BertBase, HeadKind.None, () => new AdapterConfig(bottleneck: 64, trainLayerNorms: false), false),
+    ("Prefix tuning n=20 (kept)", TransformerConfig.Gpt2Small, null, () => new PrefixTuningConfig(numVirtualTokens: 20, encoderHiddenSize: 512), true),
+    ("Prompt tuning n=20", TransformerConfig.Gpt2Small, null, () => new PromptTuningConfig(numVirtualTokens: 20), false),
+    ("P-Tuning v2 n=20 (+head)", TransformerConfig.BertBase, HeadKind.SequenceClassification, () => new PTuningV2Config(numVirtualTokens: 20), false),
+    ("IA3", TransformerConfig.Gpt2Small, null, () => new IA3Config(), false),
+    ("BitFit", TransformerConfig.BertBase, HeadKind.None, () => new BitFitConfig(), false),
+];
+foreach (var (method, config, head, make, consolidate) in plan)
+{
+    using var model = new TransformerModel(config, head, head == HeadKind.SequenceClassification ? 2 : 0);
+    var peft = Peft.Apply(model, make());
+    if (consolidate)
+    {
+        Console.WriteLine($"{method,-26} while training (with MLP): {peft.Report()}");
+        peft.Consolidate(); // drop the reparameterisation MLP, keep the n·2·L·d prefix it produced
+    }
+    var report = peft.Report();
+    Console.WriteLine($"{method,-26} {report}");
+    methodRows.Add(new MethodRow(method, config == TransformerConfig.Gpt2Small ? "GPT-2 small" : "BERT-base", report.Trainable, report.Total, report.ToString()));
+}
+""")
+code("""
+HTML(Table(["method", "model", "trainable", "total", "trainable %", "adapter file (fp32)", "training state vs full"],
+    methodRows.Select(r => new[] { r.Method, r.Model, r.Trainable.ToString("N0"), r.Total.ToString("N0"),
+        (100.0 * r.Trainable / r.Total).ToString("F4"), Bytes(4.0 * r.Trainable),
+        $"{Bytes(4.0 * r.Total + 12.0 * r.Trainable)} vs {Bytes(16.0 * baseTotals[r.Model])}" })))
+""")
+
+md("""
+The last column is weights of the whole (frozen + adapter) model plus gradients and AdamW moments for the trainable
+part only — activations come on top in both cases. Now the closed forms from the papers (d = 768, L = 12):
+LoRA r·(d_in + d_out) per adapted matrix, prefix n·2·L·d, Houlsby 2·L·(2dr + d + r), prompt n·d, P-Tuning v2
+n·2·L·d plus the head, IA3 L·(2d + 4d) (keys, values, feed-forward activation), BitFit the
+bias vectors: 11d per layer plus the embedding LayerNorm and the pooler.
+""")
+code("""
+long d = 768, L = 12;
+var expected = new Dictionary<string, long>
+{
+    ["LoRA r=8 (c_attn)"] = L * 8 * (d + 3 * d),               // c_attn: 768 → 2304
+    ["LoRA r=8 (query, value)"] = L * 2 * 8 * (d + d),
+    ["Adapter (Houlsby, r=64)"] = 2 * L * (2 * d * 64 + d + 64),
+    ["Prefix tuning n=20 (kept)"] = 20 * 2 * L * d,
+    ["Prompt tuning n=20"] = 20 * d,
+    ["P-Tuning v2 n=20 (+head)"] = 20 * 2 * L * d + (d * 2 + 2), // + Linear(768 → 2) on [CLS]
+    ["IA3"] = L * (2 * d + 4 * d),                               // l_k, l_v (d each) + l_ff (4d) per layer
+    ["BitFit"] = L * 11 * d + 2 * d,                             // q,k,v 3d + attn out d + 2 LN d + ff 4d + out d; + embedding LN, pooler
+};
+foreach (var (method, formula) in expected)
+{
+    var measured = methodRows.Single(r => r.Method == method).Trainable;
+    if (measured != formula)
+        throw new InvalidOperationException($"{method}: library counts {measured:N0}, the paper's formula gives {formula:N0}.");
+    Console.WriteLine($"{method,-26} {measured,11:N0} = closed form {formula,11:N0}: matches the paper's formula");
+}
+""")
+
+md("""
+LoRA on GPT-2's `c_attn` gives 294,912 and prefix tuning keeps 368,640 — the figures PEFT.md quotes. The check above
+throws if the library disagrees with the formula, so these lines are produced only when every count matches.
+
+## Trainable parameters per method, on a log scale
+
+The spread is four orders of magnitude: prompt tuning trains 15k numbers, adapters and BitFit around a hundred
+thousand to a few million, and full fine-tuning 110–124 million.
+""")
+code("""
+using Plotly.NET.CSharp;
+var names = methodRows.Select(r => $"{r.Method} · {r.Model}").Concat(baseTotals.Keys.Select(k => $"Full fine-tuning · {k}")).ToArray();
+var counts = methodRows.Select(r => (double)r.Trainable).Concat(baseTotals.Values.Select(v => (double)v)).ToArray();
+var chart = Chart.Column<double, string, string>(values: counts, Keys: names)
+    .WithXAxisStyle<string, string, string>(TitleText: "method · base model")
+    .WithYAxisStyle<double, double, string>(TitleText: "trainable parameters (log scale)", AxisType: Plotly.NET.StyleParam.AxisType.Log);
+// Plotly.NET.CSharp 0.14 has no WithTitle; the F# core's Chart.withTitle returns a function to apply to the chart.
+Plotly.NET.Chart.withTitle("PEFT trains 0.01–2% of the parameters full fine-tuning does", TitleFont: null).Invoke(chart)
+""")
+
+md("""
+## Three ways a method attaches to a frozen model
+
+| way | what changes | methods here | at inference |
+|---|---|---|---|
+| **add parameters** | new modules or vectors alongside the frozen weights | adapters (bottleneck after attention / FFN), prefix tuning (key/value prefixes in every layer), prompt tuning and P-Tuning v1 (soft tokens at the input), P-Tuning v2 (deep prompts), IA3 (rescaling vectors) | extra compute unless merged (IA3 merges by multiplying W) |
+| **select parameters** | a chosen subset of existing weights trains, the rest stay frozen | BitFit (biases only), linear probe (head only) | unchanged model, no extra cost |
+| **reparameterise** | the update is written through a smaller or different parameterisation | LoRA (ΔW = (α/r)·B·A, mergeable into W), prefix tuning's MLP (P = MLP(P′), dropped after training), P-Tuning v1's LSTM/MLP prompt encoder | LoRA merged: zero extra latency |
+
+He et al. (2022) put most of these on one line: each computes h ← h + s·Δh, differing in where Δh is read and added.
+
+## The data
+
+The later notebooks train on four small tasks built by `kit data` from real corpora and committed under `data/`
+(see `data/README.md` for sources and licences); `PeftKit.Data.KitData` loads them (it finds `data/` by walking up to
+the repository): T1 SpamAssassin email → ham/spam, T2 State of the Union passage → party (split by speech), T3 email
+body → subject line (generation, for the decoder), T4 punctuation restoration on T2's passages (one label per word).
+""")
+code("""
+using PeftKit.Data;
+var splits = new[] { Split.Train, Split.Dev, Split.Test };
+string Count(TaskName t, Split s) => (t switch
+{
+    TaskName.EmailSubject => KitData.Generation(t, s).Count,
+    TaskName.SotuPunctuation => KitData.TokenLabels(t, s).Count,
+    _ => KitData.Classification(t, s).Count,
+}).ToString("N0");
+var docs = KitData.PretrainingDocuments();
+Console.WriteLine($"pretraining corpus: {docs.Count:N0} documents, {docs.Sum(x => (long)x.Text.Length):N0} characters");
+HTML(Table(["task", "kind", "labels", "train", "dev", "test"], Enum.GetValues<TaskName>().Select(t => new[]
+{
+    t.ToString(), t switch { TaskName.EmailSubject => "generation", TaskName.SotuPunctuation => "token labels", _ => "classification" },
+    t == TaskName.EmailSubject ? "—" : string.Join(", ", KitData.LabelNames(t)),
+}.Concat(splits.Select(s => Count(t, s))).ToArray())))
+""")
+
+md("""
+## The tiny base models
+
+The two tiny pretrained bases — a `TinyDecoder` and a `TinyEncoder` (d = 256, 4 layers, 4 heads, 4,096-token compact
+vocabulary) pretrained on the corpus above — with their pretraining curves and model cards are not part of this
+revision: the pretraining run and its checkpoints are not committed yet. A later revision of this notebook adds them;
+the following notebooks need them to train anything. Everything above runs on randomly initialised weights, which is
+all that counting needs.
+
+## Try it yourself
+
+- Change LoRA's rank or target modules (`new[] { "c_attn", "c_proj" }`) and watch the count scale linearly in r.
+- Compare prefix tuning with and without the MLP (`encoderHiddenSize: null`) *before* consolidation.
+- Try `AdapterConfig(placement: AdapterPlacement.Pfeiffer)`: one adapter per layer, half the parameters.
+
+## On a GPU
+
+Nothing here changes with `kit run … --backend cuda`: counting parameters does not depend on the device. Training state
+on a GPU is the same 16 bytes per trainable parameter, which is why full fine-tuning of larger models needs many GPUs
+while PEFT fits on one.
+""")
+
+nb = {
+    "cells": cells,
+    "metadata": {
+        "kernelspec": {"display_name": ".NET (C#)", "language": "C#", "name": ".net-csharp"},
+        "language_info": {"name": "polyglot-notebook"},
+        "polyglot_notebook": {"kernelInfo": {"defaultKernelName": "csharp", "items": [{"aliases": [], "name": "csharp"}]}},
+    },
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
+out = pathlib.Path(__file__).resolve().parent.parent / "00-setup-and-base-models.ipynb"
+out.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+print(out)
