@@ -8,5 +8,6 @@ var root = new RootCommand("PeftKit: parameter-efficient fine-tuning in C#, with
     RunCommand.Create(),
     ExportCommand.Create(),
     DataCommand.Create(),
+    BenchCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
