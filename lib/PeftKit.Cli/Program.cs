@@ -9,5 +9,6 @@ var root = new RootCommand("PeftKit: parameter-efficient fine-tuning in C#, with
     ExportCommand.Create(),
     DataCommand.Create(),
     PretrainCommand.Create(),
+    BenchCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,73 @@
+using System.CommandLine;
+using PeftKit.Benchmarks;
+using PeftKit.Setup;
+
+namespace PeftKit.Cli.Commands;
+
+/// <summary>`kit bench`: every PEFT method and both baselines measured side by side on one model, in one process.</summary>
+internal static class BenchCommand
+{
+    internal static Command Create()
+    {
+        var methods = new Option<string[]>("--methods")
+        {
+            Description = $"Methods to measure, comma- or space-separated (default: all): {string.Join(", ", BenchMethods.All)}.",
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var model = new Option<string>("--model") { Description = $"Model shape, randomly initialised: {string.Join(", ", BenchMethods.Models)}.", DefaultValueFactory = _ => "tiny-gpt" };
+        var steps = new Option<int?>("--steps") { Description = "Measured train steps per method per repeat (default 5; short: 1)." };
+        var warmup = new Option<int?>("--warmup") { Description = "Untimed warm-up steps per method per repeat (default 2; short: 1)." };
+        var repeat = new Option<int?>("--repeat") { Description = "Round-robin rounds over all methods (default 3; short: 1)." };
+        var batch = new Option<int?>("--batch") { Description = "Batch size B (default 8 for tiny models, 2 for the full-size shapes; short: 2)." };
+        var seq = new Option<int?>("--seq") { Description = "Sequence length T (default 128 for tiny models, 64 for the full-size shapes; short: 24)." };
+        var json = new Option<FileInfo?>("--json") { Description = "Write {\"machine\", \"config\", \"rows\"} JSON here." };
+        var markdown = new Option<FileInfo?>("--markdown") { Description = "Write the markdown report (table, method notes, targets) here." };
+        var shortMode = new Option<bool>("--short") { Description = "CI mode: tiny batch, one round, one step; checks the table, not the speed." };
+        var noRaw = new Option<bool>("--no-raw") { Description = "Skip the plain-TorchSharp LoRA reference row (lora-raw)." };
+        var command = new Command("bench", "Measure step time, tokens/s, memory, trainable parameters, optimizer state, adapter size and inference latency of every method.")
+        {
+            methods, model, steps, warmup, repeat, batch, seq, json, markdown, shortMode, noRaw,
+        };
+        command.SetAction(parse =>
+        {
+            BenchOptions options;
+            try
+            {
+                var list = (parse.GetValue(methods) ?? []).SelectMany(m => m.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+                bool isShort = parse.GetValue(shortMode);
+                var d = isShort ? BenchOptions.Short(list, parse.GetValue(model)!) : new BenchOptions(list, parse.GetValue(model)!);
+                options = new BenchOptions(list, d.Model, parse.GetValue(steps) ?? d.Steps, parse.GetValue(warmup) ?? d.Warmup,
+                    parse.GetValue(repeat) ?? d.Repeat, parse.GetValue(batch) ?? d.Batch, parse.GetValue(seq) ?? d.Seq, d.InferIterations,
+                    rawReference: !parse.GetValue(noRaw));
+            }
+            catch (ArgumentException e)
+            {
+                Console.Error.WriteLine($"kit bench: {e.Message}");
+                return 2;
+            }
+            try
+            {
+                KitTorch.Setup();
+            }
+            catch (TorchSetupException e)
+            {
+                Console.Error.WriteLine($"torch: NOT USABLE\n{e.Message}");
+                return 1;
+            }
+            var commandLine = "kit " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
+            var report = BenchRunner.Run(options, new Progress(), commandLine);
+            if (parse.GetValue(json) is { } j) File.WriteAllText(j.FullName, report.ToJson());
+            var md = report.ToMarkdown();
+            if (parse.GetValue(markdown) is { } m) File.WriteAllText(m.FullName, md);
+            Console.WriteLine(md);
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>Synchronous progress to stderr (System.Progress would post to the thread pool and reorder lines).</summary>
+    sealed class Progress : IProgress<string>
+    {
+        public void Report(string value) => Console.Error.WriteLine(value);
+    }
+}

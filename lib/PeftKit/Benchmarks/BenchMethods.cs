@@ -1,0 +1,81 @@
+using PeftKit.Methods.Adapters;
+using PeftKit.Methods.Baselines;
+using PeftKit.Methods.BitFit;
+using PeftKit.Methods.IA3;
+using PeftKit.Methods.Lora;
+using PeftKit.Methods.PrefixTuning;
+using PeftKit.Methods.PromptTuning;
+using PeftKit.Methods.PTuning;
+using PeftKit.Methods.PTuningV2;
+using PeftKit.Models;
+
+namespace PeftKit.Benchmarks;
+
+/// <summary>The methods and model shapes the benchmark knows, and the exact configuration each method is measured with.</summary>
+public static class BenchMethods
+{
+    /// <summary>Every method, in table order (lower-case names as in the JSON rows).</summary>
+    public static IReadOnlyList<string> All { get; } =
+        ["full", "linear-probe", "bitfit", "ia3", "adapter", "prefix", "prompt", "ptuning-v1", "ptuning-v2", "lora"];
+
+    /// <summary>Model shape names.</summary>
+    public static IReadOnlyList<string> Models { get; } = ["tiny-gpt", "tiny-bert", "gpt2-shape", "bert-shape"];
+
+    /// <summary>Virtual tokens used by prefix, prompt, P-Tuning v1 and v2.</summary>
+    public const int VirtualTokens = 20;
+
+    /// <summary>Labels of the sequence-classification head every bench model carries (linear-probe and P-Tuning v2 need one).</summary>
+    public const int NumLabels = 2;
+
+    /// <summary>The architecture behind a model shape name (randomly initialised; no weights are loaded).</summary>
+    public static TransformerConfig ModelConfig(string model) => model switch
+    {
+        "tiny-gpt" => TransformerConfig.TinyDecoder,
+        "tiny-bert" => TransformerConfig.TinyEncoder,
+        "gpt2-shape" => TransformerConfig.Gpt2Small,
+        "bert-shape" => TransformerConfig.BertBase,
+        _ => throw new ArgumentException($"Unknown bench model '{model}'; use one of: {string.Join(", ", Models)}.", nameof(model)),
+    };
+
+    /// <summary>Default (batch, sequence length) per model: large enough to be realistic, small enough for 2 CPU cores.</summary>
+    public static (int Batch, int Seq) DefaultShape(string model) => model is "gpt2-shape" or "bert-shape" ? (2, 64) : (8, 128);
+
+    /// <summary>Whether the method can be merged into the base weights (inference is then timed merged and unmerged).</summary>
+    public static bool Mergeable(string method) => method is "lora" or "ia3";
+
+    /// <summary>A fresh randomly initialised bench model (seeded by the caller) with a sequence-classification head.</summary>
+    public static TransformerModel CreateModel(string model) => new(ModelConfig(model), HeadKind.SequenceClassification, NumLabels);
+
+    /// <summary>LoRA's target modules per kind: GPT-2's fused c_attn, BERT's query and value (the reference library's defaults).</summary>
+    public static TargetModules LoraTargets(ModelKind kind) => kind == ModelKind.Decoder
+        ? TargetModules.Regex(@"h\.\d+\.attn\.c_attn") : TargetModules.Regex(@"encoder\.layer\.\d+\.attention\.self\.(query|value)");
+
+    /// <summary>LoRA rank and alpha used by the bench (and by its plain-TorchSharp reference).</summary>
+    public const int LoraRank = 8;
+
+    /// <summary>LoRA alpha (scaling alpha / r = 2).</summary>
+    public const double LoraAlpha = 16;
+
+    /// <summary>P-Tuning v1 template: <see cref="VirtualTokens"/> prompt tokens, then the input.</summary>
+    public static PTuningTemplate PTuningTemplate(TransformerConfig config) =>
+        new([TemplatePart.Prompt(VirtualTokens), TemplatePart.Input(0)], PseudoTokenId(config), config.VocabSize - 2);
+
+    /// <summary>The pseudo-token id P-Tuning v1 uses (the last vocabulary id; the random batch never draws it).</summary>
+    public static long PseudoTokenId(TransformerConfig config) => config.VocabSize - 1;
+
+    /// <summary>The configuration a method is measured with; kit defaults except where named here.</summary>
+    public static PeftConfig Create(string method, TransformerConfig config) => method switch
+    {
+        "full" => new FullFineTune(),
+        "linear-probe" => new LinearProbe(),
+        "bitfit" => new BitFitConfig(),
+        "ia3" => new IA3Config(),
+        "adapter" => new AdapterConfig(bottleneck: 64),
+        "prefix" => new PrefixTuningConfig(VirtualTokens),
+        "prompt" => new PromptTuningConfig(VirtualTokens),
+        "ptuning-v1" => new PTuningConfig(PTuningTemplate(config)),
+        "ptuning-v2" => new PTuningV2Config(VirtualTokens),
+        "lora" => new LoraConfig(LoraTargets(config.Kind), LoraRank, LoraAlpha),
+        _ => throw new ArgumentException($"Unknown method '{method}'; use any of: {string.Join(", ", All)}.", nameof(method)),
+    };
+}

@@ -1,0 +1,176 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PeftKit.Models;
+using PeftKit.Setup;
+using static TorchSharp.torch;
+
+namespace PeftKit.Benchmarks;
+
+/// <summary>A benchmark result: the machine, the configuration and one row per method, written as JSON
+/// (<c>{"machine": {...}, "config": {...}, "rows": [...]}</c>) or as a markdown report.</summary>
+public sealed record BenchReport(JsonObject Machine, JsonObject Config, IReadOnlyList<BenchRow> Rows)
+{
+    static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>The row of a method, or null when it was not measured.</summary>
+    public BenchRow? Row(string method) => Rows.FirstOrDefault(r => r.Method == method);
+
+    /// <summary>The JSON document. Each row has the documented keys (null where not applicable) plus ratios against full
+    /// fine-tuning (<c>*_vs_full</c>, null when full was not measured) and the exact <c>gradient_bytes</c>.</summary>
+    public string ToJson()
+    {
+        var full = Row("full");
+        var rows = new JsonArray();
+        foreach (var r in Rows)
+            rows.Add(new JsonObject
+            {
+                ["method"] = r.Method,
+                ["model"] = r.Model,
+                ["step_ms_median"] = r.StepMsMedian,
+                ["tokens_per_s"] = r.TokensPerS,
+                ["peak_mem_bytes"] = r.PeakMemBytes,
+                ["trainable_params"] = r.TrainableParams,
+                ["optimizer_state_bytes"] = r.OptimizerStateBytes,
+                ["adapter_bytes"] = r.AdapterBytes,
+                ["infer_ms_unmerged"] = r.InferMsUnmerged,
+                ["infer_ms_merged"] = r.InferMsMerged,
+                ["step_ms_min"] = r.StepMsMin,
+                ["gradient_bytes"] = r.GradientBytes,
+                ["step_vs_full"] = full is null ? null : r.StepMsMedian / full.StepMsMedian,
+                ["peak_mem_vs_full"] = full is null ? null : (double)r.PeakMemBytes / full.PeakMemBytes,
+                ["optimizer_state_vs_full"] = full is null ? null : (double)r.OptimizerStateBytes / full.OptimizerStateBytes,
+            });
+        var doc = new JsonObject { ["machine"] = Machine.DeepClone(), ["config"] = Config.DeepClone(), ["rows"] = rows };
+        return doc.ToJsonString(Indented);
+    }
+
+    /// <summary>Markdown: the command, machine, a table with the ratios against full fine-tuning as headline columns,
+    /// how each figure was measured, and the targets (met or missed).</summary>
+    public string ToMarkdown()
+    {
+        var s = new StringBuilder();
+        var full = Row("full");
+        s.Append("# kit bench: ").Append(Config["model"]).Append("\n\n");
+        if (Config["command"] is JsonNode cmd) s.Append("Command:\n\n```\n").Append(cmd.GetValue<string>()).Append("\n```\n\n");
+        s.Append("Machine: ").Append(string.Join(" · ", Machine.Select(kv => $"{kv.Key} {kv.Value}"))).Append("\n\n");
+        s.Append("Config: ").Append(string.Join(" · ", Config.Where(kv => kv.Key is not ("command" or "method_configs")).Select(kv => $"{kv.Key} {kv.Value}"))).Append("\n\n");
+        s.Append("| method | step ms (median) | **step vs full** | tokens/s | trainable params | **trainable vs full** | optimizer state | **opt. state vs full** | peak RSS Δ | **peak vs full** | adapter file | infer ms | infer ms merged |\n");
+        s.Append("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+        foreach (var r in Rows)
+        {
+            s.Append("| ").Append(r.Method)
+             .Append(" | ").Append(F(r.StepMsMedian, "F1"))
+             .Append(" | ").Append(full is null ? "–" : F(r.StepMsMedian / full.StepMsMedian, "F2") + "×")
+             .Append(" | ").Append(F(r.TokensPerS, "N0"))
+             .Append(" | ").Append(r.TrainableParams.ToString("N0", Inv))
+             .Append(" | ").Append(full is null ? "–" : Pct((double)r.TrainableParams / full.TrainableParams))
+             .Append(" | ").Append(Bytes(r.OptimizerStateBytes))
+             .Append(" | ").Append(full is null ? "–" : Pct((double)r.OptimizerStateBytes / full.OptimizerStateBytes))
+             .Append(" | ").Append(Bytes(r.PeakMemBytes))
+             .Append(" | ").Append(full is null || full.PeakMemBytes <= 0 ? "–" : F((double)r.PeakMemBytes / full.PeakMemBytes, "F2") + "×")
+             .Append(" | ").Append(r.AdapterBytes is long a ? Bytes(a) : "–")
+             .Append(" | ").Append(r.InferMsUnmerged is double u ? F(u, "F2") : "–")
+             .Append(" | ").Append(r.InferMsMerged is double m ? F(m, "F2") : "–")
+             .Append(" |\n");
+        }
+        s.Append("""
+
+            How each figure is measured (one process, methods interleaved round-robin over the repeats, order rotated each round):
+            - **step ms**: wall time of a whole kit training step through `Trainer` (forward, loss, backward, AdamW step, zero-grad),
+              median over all measured steps of all repeats, warm-up steps excluded. `lora-raw` is the same LoRA step written as
+              plain TorchSharp (hand-made LoRA layers on the same TransformerModel forward, hand-written AdamW), no kit classes.
+            - **tokens/s**: real tokens B·T per median step (virtual tokens of prompt methods not counted).
+            - **optimizer state**: AdamW's exp_avg + exp_avg_sq, 2 × 4 bytes × trainable parameters (float32), exact.
+            - **peak RSS Δ**: process RSS high-water mark during the method's segment minus RSS at its start, after the previous
+              segment's memory was trimmed back to the OS (malloc_trim) and the kernel's peak was reset (/proc/self/clear_refs);
+              it includes the model weights, activations, gradients and optimizer state, median over repeats. Allocator caching
+              makes it noisy at the tens-of-MiB level; the optimizer and gradient bytes in the JSON are exact.
+            - **adapter file**: bytes written by `SaveAdapter` (config JSON + safetensors). Full fine-tuning saves the whole body.
+            - **infer ms**: eval-mode forward of the batch under no_grad, median; LoRA and IA3 also merged (`Merge()`), alternating.
+              full's inference is the plain base architecture, the reference for "merged ≈ base".
+
+
+            """);
+        AppendTargets(s);
+        return s.ToString();
+    }
+
+    void AppendTargets(StringBuilder s)
+    {
+        var full = Row("full");
+        var lora = Row("lora");
+        var raw = Row(BenchRunner.RawMethod);
+        s.Append("## Targets\n\n| target | measured | result |\n|---|--:|---|\n");
+        void Target(string name, double? value, double limit, string format)
+        {
+            if (value is not double v) { s.Append($"| {name} | not measured | – |\n"); return; }
+            s.Append($"| {name} | {F(v, format)} | {(v <= limit ? "met" : "**missed**")} |\n");
+        }
+        Target("LoRA step ≤ 0.75× full fine-tuning", lora is null || full is null ? null : lora.StepMsMedian / full.StepMsMedian, 0.75, "F3");
+        Target("LoRA optimizer state ≤ 2% of full (as a fraction)", lora is null || full is null ? null : (double)lora.OptimizerStateBytes / full.OptimizerStateBytes, 0.02, "F5");
+        Target("merged LoRA inference ≤ 1.03× base (full's)", lora?.InferMsMerged is double m && full?.InferMsUnmerged is double b ? m / b : null, 1.03, "F3");
+        Target("kit LoRA step ≤ 1.05× plain TorchSharp", lora is null || raw is null ? null : lora.StepMsMedian / raw.StepMsMedian, 1.05, "F3");
+        s.Append('\n');
+    }
+
+    static string F(double v, string format) => v.ToString(format, Inv);
+
+    static string Pct(double fraction) => (100 * fraction).ToString(fraction < 0.01 ? "F3" : "F1", Inv) + "%";
+
+    static string Bytes(long b) => Math.Abs(b) >= 1 << 20 ? (b / 1048576.0).ToString("F1", Inv) + " MiB" : (b / 1024.0).ToString("F1", Inv) + " KiB";
+
+    internal static JsonObject DescribeMachine()
+    {
+        string cpu = "unknown";
+        long memory = 0;
+        if (OperatingSystem.IsLinux())
+        {
+            cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? cpu;
+            var total = File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal:", StringComparison.Ordinal));
+            if (total is not null) memory = long.Parse(total.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], Inv) * 1024;
+        }
+        return new JsonObject
+        {
+            ["os"] = RuntimeInformation.OSDescription,
+            ["cpu"] = cpu,
+            ["logical_cores"] = Environment.ProcessorCount,
+            ["memory_bytes"] = memory,
+            ["dotnet"] = Environment.Version.ToString(),
+            ["torchsharp"] = TorchNatives.TorchSharpVersion,
+            ["libtorch"] = __version__,
+            ["device"] = KitTorch.Device.ToString(),
+            ["torch_threads"] = get_num_threads(),
+            ["utc"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ", Inv),
+        };
+    }
+
+    internal static JsonObject DescribeConfig(BenchOptions o, TransformerConfig c, string? command)
+    {
+        var methods = new JsonObject();
+        foreach (var m in o.Methods) methods[m] = JsonNode.Parse(BenchMethods.Create(m, c).ToJson());
+        return new JsonObject
+        {
+            ["command"] = command,
+            ["model"] = o.Model,
+            ["kind"] = c.Kind == ModelKind.Decoder ? "decoder" : "encoder",
+            ["hidden"] = c.HiddenSize,
+            ["layers"] = c.NumLayers,
+            ["heads"] = c.NumHeads,
+            ["vocab"] = c.VocabSize,
+            ["head"] = $"sequence classification, {BenchMethods.NumLabels} labels",
+            ["batch"] = o.Batch,
+            ["seq"] = o.Seq,
+            ["steps"] = o.Steps,
+            ["warmup"] = o.Warmup,
+            ["repeat"] = o.Repeat,
+            ["infer_iterations"] = o.InferIterations,
+            ["seed"] = o.Seed,
+            ["optimizer"] = $"AdamW lr {BenchRunner.LearningRate} wd {BenchRunner.WeightDecay} (dim ≥ 2)",
+            ["method_configs"] = methods,
+        };
+    }
+}

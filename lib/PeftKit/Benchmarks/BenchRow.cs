@@ -1,0 +1,18 @@
+namespace PeftKit.Benchmarks;
+
+/// <summary>One measured method on one model. Null means "not applicable" (e.g. merged inference for a method that cannot merge).</summary>
+/// <param name="Method">Lower-case method name, or <c>lora-raw</c> for the plain-TorchSharp LoRA reference.</param>
+/// <param name="Model">Model shape name.</param>
+/// <param name="StepMsMedian">Median train-step wall time (forward, backward, AdamW step, zero-grad) over all measured steps of all repeats.</param>
+/// <param name="StepMsMin">Fastest measured train step (less noise-sensitive on a shared machine).</param>
+/// <param name="TokensPerS">Real (non-virtual) tokens per second at the median step time: B·T / step.</param>
+/// <param name="PeakMemBytes">Process RSS high-water mark during the method's segment minus RSS at its start (after freeing the previous
+/// method's memory back to the OS); includes the model, activations, gradients and optimizer state; median over repeats.</param>
+/// <param name="TrainableParams">Parameters with requires_grad, counted from the tensors.</param>
+/// <param name="GradientBytes">Bytes of the gradient tensors of the trainable parameters (exact: Σ numel · element size).</param>
+/// <param name="OptimizerStateBytes">AdamW state (exp_avg + exp_avg_sq): 2 · element size · trainable, exact.</param>
+/// <param name="AdapterBytes">Bytes of SaveAdapter's directory (config JSON + safetensors); null for the raw reference.</param>
+/// <param name="InferMsUnmerged">Median eval-mode forward latency with the method as trained (no labels, no_grad).</param>
+/// <param name="InferMsMerged">Median forward latency after Merge(); null where the method cannot merge.</param>
+public sealed record BenchRow(string Method, string Model, double StepMsMedian, double StepMsMin, double TokensPerS, long PeakMemBytes,
+    long TrainableParams, long GradientBytes, long OptimizerStateBytes, long? AdapterBytes, double? InferMsUnmerged, double? InferMsMerged);

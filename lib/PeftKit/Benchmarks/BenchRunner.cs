@@ -1,0 +1,187 @@
+using System.Diagnostics;
+using PeftKit.Models;
+using PeftKit.Setup;
+using PeftKit.Training;
+using static TorchSharp.torch;
+
+namespace PeftKit.Benchmarks;
+
+/// <summary>Measures every method on the same randomly initialised model, batch and sequence length, in one process,
+/// interleaved round-robin over the repeats so machine noise hits all methods alike. Call
+/// <see cref="KitTorch.Setup"/> first.</summary>
+public static class BenchRunner
+{
+    /// <summary>AdamW learning rate used by every method (and the raw reference).</summary>
+    public const double LearningRate = 1e-4;
+
+    /// <summary>AdamW weight decay on tensors with ≥ 2 dimensions.</summary>
+    public const double WeightDecay = 0.01;
+
+    /// <summary>Method name of the plain-TorchSharp LoRA reference row.</summary>
+    public const string RawMethod = "lora-raw";
+
+    /// <summary>Runs the benchmark; progress lines (one per segment) go to <paramref name="progress"/>.</summary>
+    public static BenchReport Run(BenchOptions options, IProgress<string>? progress = null, string? command = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var config = BenchMethods.ModelConfig(options.Model);
+        var (plain, ptuning) = MakeBatches(options, config);
+        var entries = options.Methods.ToList();
+        if (options.RawReference && entries.Contains("lora")) entries.Insert(entries.IndexOf("lora") + 1, RawMethod);
+        var samples = entries.ToDictionary(m => m, _ => new Samples());
+        try
+        {
+            for (int r = 0; r < options.Repeat; r++)
+            {
+                // Rotate the order each round so no method always runs first (cold caches) or last.
+                var order = entries.Skip(r % entries.Count).Concat(entries.Take(r % entries.Count));
+                foreach (var method in order)
+                {
+                    var batch = method == "ptuning-v1" ? ptuning : plain;
+                    if (method == RawMethod) RunRaw(options, config, batch, samples[method]);
+                    else RunKit(options, config, method, batch, samples[method], first: r == 0);
+                    var s = samples[method];
+                    progress?.Report($"round {r + 1}/{options.Repeat} · {method,-12} · step {Median(s.StepMs.TakeLast(options.Steps)):F1} ms · peak +{s.PeakBytes[^1] / 1048576.0:F0} MiB");
+                }
+            }
+        }
+        finally
+        {
+            foreach (var t in new[] { plain.InputIds, plain.Labels!, ptuning.InputIds }) t.Dispose();
+        }
+        long tokens = (long)options.Batch * options.Seq;
+        var rows = entries.Select(m =>
+        {
+            var s = samples[m];
+            double step = Median(s.StepMs);
+            return new BenchRow(m, options.Model, step, s.StepMs.Min(), tokens / (step / 1000.0), (long)Median(s.PeakBytes.Select(b => (double)b)),
+                s.Trainable, s.GradientBytes, 2 * s.GradientBytes, s.AdapterBytes,
+                s.InferUnmerged.Count > 0 ? Median(s.InferUnmerged) : null, s.InferMerged.Count > 0 ? Median(s.InferMerged) : null);
+        }).ToList();
+        return new BenchReport(BenchReport.DescribeMachine(), BenchReport.DescribeConfig(options, config, command), rows);
+    }
+
+    static (ModelInput plain, ModelInput ptuning) MakeBatches(BenchOptions o, TransformerConfig config)
+    {
+        var g = new Generator((ulong)o.Seed);
+        // Random ids below the two ids P-Tuning v1 reserves (pseudo token, mask): (B, T).
+        var ids = randint(0, config.VocabSize - 2, [o.Batch, o.Seq], dtype: int64, generator: g);
+        var labels = randint(0, BenchMethods.NumLabels, [o.Batch], dtype: int64, generator: g);
+        // P-Tuning v1 places its prompt inside the sequence: the template's first VirtualTokens ids are the pseudo token.
+        var pt = ids.clone();
+        pt[.., ..BenchMethods.VirtualTokens] = BenchMethods.PseudoTokenId(config);
+        g.Dispose();
+        return (new ModelInput(ids, Labels: labels), new ModelInput(pt, Labels: labels));
+    }
+
+    static void RunKit(BenchOptions o, TransformerConfig config, string method, ModelInput batch, Samples s, bool first)
+    {
+        ProcessRss.Release();
+        ProcessRss.ResetPeak();
+        long rss0 = ProcessRss.Current();
+        manual_seed(o.Seed);
+        var model = BenchMethods.CreateModel(o.Model);
+        var peft = Peft.Apply(model, BenchMethods.Create(method, config));
+        peft.train();
+        try
+        {
+            int total = o.Warmup + o.Steps;
+            var trainerConfig = new TrainerConfig { LearningRate = LearningRate, WeightDecay = WeightDecay, MaxSteps = total, LogEvery = total, Seed = o.Seed };
+            TrainingHistory history;
+            using (var trainer = new Trainer<ModelInput>(trainerConfig, peft.named_parameters(), b => peft.forward(b).Loss!,
+                tokenCount: _ => (long)o.Batch * o.Seq))
+                history = trainer.Train(Enumerable.Repeat(batch, total));
+            // WallSeconds is the run clock at each step's end: differences are whole steps (data, forward, backward, AdamW, zero-grad).
+            var ends = history.Steps.Select(st => st.WallSeconds * 1000).ToArray();
+            for (int i = o.Warmup; i < ends.Length; i++) s.StepMs.Add(i == 0 ? ends[0] : ends[i] - ends[i - 1]);
+            s.PeakBytes.Add(ProcessRss.Peak() - rss0);
+
+            var trainable = peft.TrainableParameters().ToList();
+            s.Trainable = trainable.Sum(p => p.numel());
+            s.GradientBytes = trainable.Sum(p => p.numel() * p.ElementSize);
+            if (first) s.AdapterBytes = AdapterSize(peft);
+            TimeInference(o, method, peft, batch, s);
+        }
+        finally
+        {
+            peft.Dispose();
+            model.Dispose();
+        }
+    }
+
+    static void RunRaw(BenchOptions o, TransformerConfig config, ModelInput batch, Samples s)
+    {
+        ProcessRss.Release();
+        ProcessRss.ResetPeak();
+        long rss0 = ProcessRss.Current();
+        manual_seed(o.Seed);
+        using var raw = new RawLoraReference(BenchMethods.CreateModel(o.Model), BenchMethods.LoraTargets(config.Kind), BenchMethods.LoraRank, BenchMethods.LoraAlpha);
+        for (int i = 0; i < o.Warmup + o.Steps; i++)
+        {
+            double ms = raw.Step(batch);
+            if (i >= o.Warmup) s.StepMs.Add(ms);
+        }
+        s.PeakBytes.Add(ProcessRss.Peak() - rss0);
+        s.Trainable = raw.Trainable.Sum(p => p.numel());
+        s.GradientBytes = raw.Trainable.Sum(p => p.numel() * p.ElementSize);
+    }
+
+    static long AdapterSize(PeftModel peft)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "kit-bench-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            peft.SaveAdapter(dir);
+            return new DirectoryInfo(dir).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    static void TimeInference(BenchOptions o, string method, PeftModel peft, ModelInput batch, Samples s)
+    {
+        var input = new ModelInput(batch.InputIds);   // no labels: logits only
+        bool mergeable = BenchMethods.Mergeable(method);
+        peft.eval();
+        using var _ = no_grad();
+        Forward(peft, input);   // warm-up
+        for (int i = 0; i < o.InferIterations; i++)
+        {
+            // Unmerged and merged alternate so both see the same machine state.
+            s.InferUnmerged.Add(Forward(peft, input));
+            if (!mergeable) continue;
+            peft.Merge();
+            if (i == 0) Forward(peft, input);   // warm-up of the merged path
+            s.InferMerged.Add(Forward(peft, input));
+            peft.Unmerge();
+        }
+        peft.train();
+    }
+
+    static double Forward(PeftModel peft, ModelInput input)
+    {
+        var clock = Stopwatch.StartNew();
+        using var output = peft.forward(input);
+        return clock.Elapsed.TotalMilliseconds;
+    }
+
+    internal static double Median(IEnumerable<double> values)
+    {
+        var v = values.Order().ToArray();
+        if (v.Length == 0) throw new InvalidOperationException("No samples to take a median of.");
+        return v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
+    }
+
+    sealed class Samples
+    {
+        public List<double> StepMs { get; } = [];
+        public List<long> PeakBytes { get; } = [];
+        public List<double> InferUnmerged { get; } = [];
+        public List<double> InferMerged { get; } = [];
+        public long Trainable { get; set; }
+        public long GradientBytes { get; set; }
+        public long? AdapterBytes { get; set; }
+    }
+}

@@ -1,0 +1,88 @@
+using System.Text.Json.Nodes;
+using PeftKit.Benchmarks;
+using PeftKit.Setup;
+using static TorchSharp.torch;
+
+namespace PeftKit.Cli.Tests;
+
+/// <summary>`kit bench --short`: the table's correctness (keys, nulls, counts against the library), never its speed.</summary>
+public sealed class BenchTests
+{
+    static readonly string[] Keys =
+        ["method", "model", "step_ms_median", "tokens_per_s", "peak_mem_bytes", "trainable_params", "optimizer_state_bytes",
+         "adapter_bytes", "infer_ms_unmerged", "infer_ms_merged"];
+
+    [Fact]
+    public void ShortJsonHasEveryRowWithTheRightKeysAndExactCounts()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"kit-bench-{Guid.NewGuid():N}.json");
+        try
+        {
+            var (exit, stdout, stderr) = Kit.Run("bench", "--short", "--json", path);
+            Assert.True(exit == 0, stderr);
+            Assert.Contains("| lora |", stdout);
+            var doc = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+            Assert.Equal(["machine", "config", "rows"], doc.Select(kv => kv.Key));
+            var rows = doc["rows"]!.AsArray().Select(r => r!.AsObject()).ToList();
+            Assert.Equal([.. BenchMethods.All, BenchRunner.RawMethod], rows.Select(r => r["method"]!.GetValue<string>()));
+
+            KitTorch.Setup();
+            var config = BenchMethods.ModelConfig("tiny-gpt");
+            foreach (var row in rows)
+            {
+                var method = row["method"]!.GetValue<string>();
+                foreach (var key in Keys) Assert.True(row.ContainsKey(key), $"{method}: key '{key}' missing");
+                Assert.Equal("tiny-gpt", row["model"]!.GetValue<string>());
+                Assert.True(row["step_ms_median"]!.GetValue<double>() > 0, method);
+                Assert.True(row["tokens_per_s"]!.GetValue<double>() > 0, method);
+                Assert.NotNull(row["peak_mem_bytes"]);
+                long trainable = row["trainable_params"]!.GetValue<long>();
+                // AdamW keeps exp_avg and exp_avg_sq in float32: exactly 2 × 4 bytes per trainable parameter.
+                Assert.Equal(8 * trainable, row["optimizer_state_bytes"]!.GetValue<long>());
+                bool raw = method == BenchRunner.RawMethod;
+                Assert.Equal(raw, row["adapter_bytes"] is null);
+                Assert.Equal(raw, row["infer_ms_unmerged"] is null);
+                Assert.Equal(BenchMethods.Mergeable(method), row["infer_ms_merged"] is not null);
+                if (!raw) Assert.True(row["adapter_bytes"]!.GetValue<long>() > 0, method);
+
+                // Trainable parameters equal the PeftModel's own report for the same method on the same model.
+                var peftMethod = raw ? "lora" : method;
+                using var model = BenchMethods.CreateModel("tiny-gpt");
+                using var peft = Peft.Apply(model, BenchMethods.Create(peftMethod, config));
+                Assert.Equal(peft.Report().Trainable, trainable);
+            }
+            long full = rows[0]["trainable_params"]!.GetValue<long>();
+            Assert.True(rows.Skip(1).All(r => r["trainable_params"]!.GetValue<long>() < full), "full fine-tuning trains the most parameters");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void BadArgumentsGetAClearMessage()
+    {
+        var (exit, _, stderr) = Kit.Run("bench", "--short", "--methods", "lora,dora");
+        Assert.Equal(2, exit);
+        Assert.Contains("Unknown method(s) 'dora'; use any of: full, linear-probe", stderr);
+        (exit, _, stderr) = Kit.Run("bench", "--model", "llama");
+        Assert.Equal(2, exit);
+        Assert.Contains("Unknown bench model 'llama'; use one of: tiny-gpt, tiny-bert, gpt2-shape, bert-shape.", stderr);
+        (exit, _, stderr) = Kit.Run("bench", "--short", "--seq", "10");
+        Assert.Equal(2, exit);
+        Assert.Contains("--seq must be above 20", stderr);
+    }
+
+    [Fact]
+    public void MethodSubsetOnAnEncoderGivesOnlyThoseRows()
+    {
+        KitTorch.Setup();
+        var report = BenchRunner.Run(BenchOptions.Short(["lora", "ia3"], "tiny-bert"));
+        Assert.Equal(["ia3", "lora", BenchRunner.RawMethod], report.Rows.Select(r => r.Method).Order());
+        Assert.All(report.Rows, r => Assert.Equal(r.TrainableParams * 8, r.OptimizerStateBytes));
+        var doc = JsonNode.Parse(report.ToJson())!;
+        Assert.Null(doc["rows"]![0]!["step_vs_full"]);   // no full row: ratios are null, not invented
+        Assert.Contains("| not measured |", report.ToMarkdown());
+    }
+}
