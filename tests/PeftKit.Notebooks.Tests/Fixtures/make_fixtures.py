@@ -49,3 +49,13 @@ json.dump(nb([code(lines('#r "nuget: Newtonsoft.Json"\nusing Newtonsoft.Json;\nJ
 open("malformed.ipynb", "w").write('{"cells": [ {"cell_type": "code", "source": "x" ,, ], "nbformat": 4}')
 open("data.txt", "w").write("from data file\n")
 json.dump(nb([mdc("# Chart"), code(lines('#r "nuget: Plotly.NET.CSharp, 0.14.0"\nPlotly.NET.CSharp.Chart.Line<int, int, string>(x: new[] { 1, 2, 3 }, y: new[] { 4, 1, 9 })'))], POLY_META), open("chart.ipynb", "w"), indent=1)
+# A cell that outlives its timeout and keeps writing (stdout and display) for 30 s; and a notebook run right after it.
+json.dump(nb([code("1"), code(lines('for (int i = 0; i < 300; i++)\n{\n    System.Threading.Thread.Sleep(100);\n    Console.WriteLine("late");\n    display("late display");\n}')), code("2")], POLY_META), open("timeout-late.ipynb", "w"), indent=1)
+json.dump(nb([code(lines('System.Threading.Thread.Sleep(1000);\nConsole.WriteLine("mine");'))], POLY_META), open("after-timeout.ipynb", "w"), indent=1)
+# #load of a .csx beside the notebook (a method and a variable), and of a missing file.
+open("helper.csx", "w").write('int Twice(int x) => x * 2;\nvar loaded = "from helper";\n')
+json.dump(nb([code(lines('#load "helper.csx"\nTwice(21)')), code("loaded")], POLY_META), open("load.ipynb", "w"), indent=1)
+json.dump(nb([code(lines('#load "missing.csx"\n1'))], POLY_META), open("load-missing.ipynb", "w"), indent=1)
+# #i "nuget: <folder>" then a package that only that folder holds (the test builds the .nupkg).
+json.dump(nb([code(lines('#i "nuget: feed"\n#r "nuget: PeftKit.LocalFeedTest, 1.0.0"\nPeftKit.LocalFeedTest.Answer.Value'))], POLY_META), open("local-feed.ipynb", "w"), indent=1)
+json.dump(nb([code(lines('#r "nuget: PeftKit.LocalFeedTest, 1.0.0"\nPeftKit.LocalFeedTest.Answer.Value'))], POLY_META), open("local-feed-no-source.ipynb", "w"), indent=1)
