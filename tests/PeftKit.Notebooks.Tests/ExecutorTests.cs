@@ -87,8 +87,36 @@ public class ExecutorTests
     {
         var r = await Fixture.RunAsync("timeout.ipynb", timeout: TimeSpan.FromSeconds(1), continueOnError: true);
         Assert.Equal(NotebookStatus.TimedOut, r.Status);
-        Assert.Equal("Cell 2 did not finish within the timeout of 1 s; the notebook was stopped there.", Assert.Single(r.Notebook.Cells[1].Outputs).EValue);
-        Assert.Empty(r.Notebook.Cells[2].Outputs);
+        var error = Assert.Single(r.Notebook.Cells[1].Outputs);
+        Assert.Equal("TimeoutError", error.EName);
+        Assert.Equal("Cell 2 did not finish within the timeout of 1 s. .NET cannot stop a running thread, so the cell may still be running in the background: " +
+                     "its kernel session was abandoned, later cells were not run (not even with --continue-on-error) and anything the cell writes from now on is discarded.",
+            error.EValue);
+        Assert.Equal(error.EValue, r.FirstError);
+        Assert.Empty(r.Notebook.Cells[2].Outputs); // not run on the abandoned state, despite continueOnError
+        Assert.Null(r.Notebook.Cells[2].ExecutionCount);
+        Assert.Equal(2, r.CellsRun);
+    }
+
+    [Fact]
+    public async Task TimedOutCellThatKeepsWritingDoesNotReachLaterNotebooks()
+    {
+        // The timed-out cell writes "late" to Console and display() every 100 ms for 30 s. Before the fix its output went
+        // to whichever cell was running (here: the next notebook's), and into its own notebook's output list.
+        await Fixture.RunAsync("no-metadata.ipynb"); // warm Roslyn up, so that cell 1 compiles well within the timeout
+        var r = await Fixture.RunAsync("timeout-late.ipynb", timeout: TimeSpan.FromSeconds(1));
+        Assert.Equal(NotebookStatus.TimedOut, r.Status);
+        Assert.StartsWith("Cell 2 did not finish", r.FirstError);
+        var timedOut = r.Notebook.Cells[1].Outputs;
+        var next = await Fixture.RunAsync("after-timeout.ipynb"); // runs 1 s while the zombie keeps writing
+        Assert.True(next.Status == NotebookStatus.Succeeded, next.FirstError);
+        Assert.Equal(("stdout", "mine\n"), (Assert.Single(next.Notebook.Cells[0].Outputs).StreamName, next.Notebook.Cells[0].Outputs[0].Text));
+        // The abandoned cell's outputs ended with the timeout error and stayed so (the notebook may already be written).
+        Assert.Equal("TimeoutError", timedOut[^1].EName);
+        var count = timedOut.Count;
+        await Task.Delay(300);
+        Assert.Equal(count, timedOut.Count);
+        Assert.Equal("TimeoutError", timedOut[^1].EName);
     }
 
     [Fact]

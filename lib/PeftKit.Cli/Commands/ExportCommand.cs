@@ -18,11 +18,11 @@ internal static class ExportCommand
         {
             input, to, output,
         };
-        command.SetAction(parse => Run(parse.GetValue(input)!, parse.GetValue(to)!, parse.GetValue(output)));
+        command.SetAction((parse, cancel) => RunAsync(parse.GetValue(input)!, parse.GetValue(to)!, parse.GetValue(output), cancel));
         return command;
     }
 
-    static int Run(string input, string to, string? output)
+    static async Task<int> RunAsync(string input, string to, string? output, CancellationToken cancel)
     {
         Notebook notebook;
         try
@@ -35,11 +35,22 @@ internal static class ExportCommand
             return 1;
         }
         var target = output ?? Path.ChangeExtension(input, to == "html" ? ".html" : ".cs");
-        var text = to == "html"
-            ? HtmlExporter.Export(notebook, Path.GetFileName(input))
-            : CSharpAppExporter.Export(notebook, Path.GetDirectoryName(Path.GetFullPath(input))!, Path.GetDirectoryName(Path.GetFullPath(target))!);
+        var notebookDir = Path.GetDirectoryName(Path.GetFullPath(input))!;
+        string text;
+        if (to == "html")
+            text = HtmlExporter.Export(notebook, Path.GetFileName(input));
+        else
+        {
+            // The packages' assemblies let the export see which trailing expressions are void; the restore is cached.
+            var references = await CSharpAppExporter.TryRestoreReferencesAsync(notebook, notebookDir, cancel);
+            if (references is null)
+                Console.Error.WriteLine("warning: the notebook's NuGet packages could not be restored; exporting without their types.");
+            text = CSharpAppExporter.Export(notebook, notebookDir, Path.GetDirectoryName(Path.GetFullPath(target))!, references);
+        }
         AtomicFile.WriteAllText(target, text);
         Console.WriteLine($"wrote {target}");
+        if (to == "cs")
+            Console.WriteLine($"run it with: dotnet run {target}");
         return 0;
     }
 }

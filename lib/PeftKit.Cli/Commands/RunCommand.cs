@@ -21,10 +21,14 @@ internal static class RunCommand
         var parameters = new Option<string[]>("-p", "--parameter") { Description = "name=value for the cell tagged 'parameters' (repeatable).", AllowMultipleArgumentsPerToken = false };
         var backend = new Option<string>("--backend") { Description = "TorchSharp backend for #r \"nuget: TorchSharp-cpu\": cpu or cuda.", DefaultValueFactory = _ => "cpu" };
         backend.AcceptOnlyFromAmong("cpu", "cuda");
-        var timeout = new Option<double?>("--timeout") { Description = "Per-cell timeout in seconds." };
+        var timeout = new Option<double?>("--timeout")
+        {
+            Description = "Per-cell timeout in seconds. A cell that runs longer cannot be stopped (.NET has no thread abort): its notebook " +
+                          "is abandoned there (later cells are not run, its late output is discarded), the other notebooks still run, and kit exits with code 3.",
+        };
         var html = new Option<bool>("--html") { Description = "Also export each executed notebook as a standalone HTML page." };
         var keepGoing = new Option<bool>("--continue-on-error") { Description = "Run the remaining cells after a failing cell." };
-        var command = new Command("run", "Run Polyglot C# notebooks headlessly; exit code 0 only if every notebook ran without an error.")
+        var command = new Command("run", "Run Polyglot C# notebooks headlessly. Exit code: 0 every notebook ran without an error, 1 a notebook failed, 2 bad arguments, 3 a cell timed out.")
         {
             inputs, output, inplace, parameters, backend, timeout, html, keepGoing,
         };
@@ -102,6 +106,15 @@ internal static class RunCommand
         foreach (var r in rows)
             table.AddRow(Markup.Escape(r.Name), r.Cells, $"{r.Elapsed.TotalSeconds:F2} s", r.Ok ? "[green]ok[/]" : $"[red]{Markup.Escape(r.Status)}[/]");
         AnsiConsole.Write(table);
+        if (rows.Any(r => r.Status == "timed out"))
+        {
+            // A timed-out cell may still be running on a thread nobody can stop; a foreground thread it started would keep
+            // the process alive after Main returns, so end the process here (outputs are already written).
+            Console.Error.WriteLine("error: a cell timed out; its notebook was abandoned at that cell (exit code 3).");
+            Console.Out.Flush();
+            Console.Error.Flush();
+            Environment.Exit(3);
+        }
         return rows.Count > 0 && rows.All(r => r.Ok) ? 0 : 1;
     }
 

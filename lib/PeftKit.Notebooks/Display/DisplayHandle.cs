@@ -19,6 +19,8 @@ public sealed class DisplayHandle
     /// <summary>Replaces the displayed value with <paramref name="value"/>, formatted with the same MIME types.</summary>
     public void Update(object? value)
     {
+        if (session.Broken)
+            return; // its cell timed out and was abandoned: the notebook may already be written
         var data = session.Formatter.Format(value, mimeTypes);
         lock (output)
             output.Data = CellOutput.ToNodes(data);

@@ -3,13 +3,17 @@ using System.Text;
 namespace PeftKit.Notebooks.Execution;
 
 /// <summary>
-/// Replaces Console.Out/Error once per process with writers that send text to the running cell's outputs (from any
-/// thread, while the cell runs) and to the real console otherwise.
+/// Replaces Console.Out/Error once per process with writers that send text to the running cell's outputs and to the
+/// real console otherwise. The cell's sink flows with the execution context (threads, tasks and timers started by the
+/// cell inherit it), so output of code that outlives its cell is never attributed to a later cell or notebook:
+/// after a normal cell it goes to the real console, after a timed-out (abandoned) cell it is discarded. Code whose
+/// execution context does not flow (e.g. native callbacks) falls back to the cell running at that moment.
 /// </summary>
 internal static class ConsoleRouter
 {
     static readonly object Gate = new();
     static volatile OutputSink? active;
+    static readonly AsyncLocal<OutputSink?> Flowing = new();
     static bool installed;
 
     public static void Install()
@@ -29,6 +33,7 @@ internal static class ConsoleRouter
     {
         Install();
         active = sink;
+        Flowing.Value = sink; // set in this synchronous method, so it stays in the caller's execution context
         return new Scope();
     }
 
@@ -39,6 +44,7 @@ internal static class ConsoleRouter
             Console.Out.Flush();
             Console.Error.Flush();
             active = null;
+            Flowing.Value = null;
         }
     }
 
@@ -54,9 +60,7 @@ internal static class ConsoleRouter
         {
             if (value is null)
                 return;
-            if (active is { } sink)
-                sink.Write(stream, value);
-            else
+            if ((Flowing.Value ?? active) is not { } sink || (!sink.Write(stream, value) && !sink.Abandoned))
                 original.Write(value);
         }
 

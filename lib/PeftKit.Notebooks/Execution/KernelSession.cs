@@ -27,6 +27,7 @@ internal sealed class KernelSession
     ];
 
     static volatile KernelSession? active;
+    static readonly AsyncLocal<KernelSession?> Current = new(); // flows into threads and tasks a cell starts
 
     readonly NotebookRunOptions options;
     readonly ReferenceRegistry references = new();
@@ -58,16 +59,20 @@ internal sealed class KernelSession
         references.Loader.RegisterDependency(typeof(ScriptGlobals).Assembly);
     }
 
-    public static KernelSession? Active => active;
+    /// <summary>The session of the running code: the one whose cell started this thread or task, else the active one.</summary>
+    public static KernelSession? Active => Current.Value ?? active;
 
     public static KernelSession RequireActive() =>
-        active ?? throw new InvalidOperationException("Display calls work only while a notebook cell runs (kit run / NotebookExecutor).");
+        Active ?? throw new InvalidOperationException("Display calls work only while a notebook cell runs (kit run / NotebookExecutor).");
 
     public FormatterRegistry Formatter { get; } = new();
 
     public int ExecutionCount { get; private set; }
 
-    /// <summary>Set after a timeout: the timed-out cell may still be running, so the state cannot be used.</summary>
+    /// <summary>
+    /// Set after a timeout: .NET cannot stop a running thread, so the timed-out cell may still be running and change
+    /// the script state. The session is abandoned: no later cell runs on it, and its late output is discarded.
+    /// </summary>
     public bool Broken { get; private set; }
 
     public void Activate() => active = this;
@@ -94,11 +99,14 @@ internal sealed class KernelSession
         return new DisplayHandle(output, data.Select(d => d.Key).ToArray(), this);
     }
 
-    void Add(CellOutput output) => sink?.Add(output); // a display after its cell ended has nowhere to go
+    void Add(CellOutput output) => sink?.Add(output); // a display after its cell ended (or timed out) has nowhere to go
 
     /// <summary>Runs one code cell: outputs, execution count and timing metadata are written into the cell.</summary>
     public async Task<(CellStatus Status, string? Error)> RunCellAsync(NotebookCell cell, int cellNumber, string kernel, CancellationToken cancel)
     {
+        if (Broken)
+            throw new InvalidOperationException("This kernel session was abandoned after a cell timed out; its state cannot be used.");
+        Current.Value = this; // restored when this async method returns
         cell.Outputs.Clear();
         cell.ExecutionCount = ++ExecutionCount;
         var started = DateTimeOffset.UtcNow;
@@ -113,6 +121,7 @@ internal sealed class KernelSession
         }
         finally
         {
+            outputs.Close();
             sink = null;
         }
         cell.Metadata["execution"] = new JsonObject
@@ -203,8 +212,8 @@ internal sealed class KernelSession
         {
             Broken = true;
             _ = run.ContinueWith(t => t.Exception, TaskScheduler.Default); // observe a late failure
-            var message = $"Cell {cellNumber} did not finish within the timeout of {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s; the notebook was stopped there.";
-            outputs.Add(CellOutput.Error("TimeoutError", message, [message]));
+            var message = TimeoutMessage(cellNumber, timeout);
+            outputs.Abandon(CellOutput.Error("TimeoutError", message, [message]));
             return (CellStatus.TimedOut, message);
         }
         try
@@ -231,6 +240,12 @@ internal sealed class KernelSession
         }
         return (CellStatus.Succeeded, null);
     }
+
+    /// <summary>The error text of a timed-out cell (also what <c>kit run</c> prints).</summary>
+    public static string TimeoutMessage(int cellNumber, TimeSpan timeout) =>
+        $"Cell {cellNumber} did not finish within the timeout of {timeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s. " +
+        ".NET cannot stop a running thread, so the cell may still be running in the background: its kernel session was abandoned, " +
+        "later cells were not run (not even with --continue-on-error) and anything the cell writes from now on is discarded.";
 
     /// <summary><c>(line,col): error CSxxxx: message</c>, lines relative to the cell (or prefixed by the #load'ed file).</summary>
     static string Describe(Diagnostic d)

@@ -49,3 +49,42 @@ json.dump(nb([code(lines('#r "nuget: Newtonsoft.Json"\nusing Newtonsoft.Json;\nJ
 open("malformed.ipynb", "w").write('{"cells": [ {"cell_type": "code", "source": "x" ,, ], "nbformat": 4}')
 open("data.txt", "w").write("from data file\n")
 json.dump(nb([mdc("# Chart"), code(lines('#r "nuget: Plotly.NET.CSharp, 0.14.0"\nPlotly.NET.CSharp.Chart.Line<int, int, string>(x: new[] { 1, 2, 3 }, y: new[] { 4, 1, 9 })'))], POLY_META), open("chart.ipynb", "w"), indent=1)
+# A cell that outlives its timeout and keeps writing (stdout and display) for 30 s; and a notebook run right after it.
+json.dump(nb([code("1"), code(lines('for (int i = 0; i < 300; i++)\n{\n    System.Threading.Thread.Sleep(100);\n    Console.WriteLine("late");\n    display("late display");\n}')), code("2")], POLY_META), open("timeout-late.ipynb", "w"), indent=1)
+json.dump(nb([code(lines('System.Threading.Thread.Sleep(1000);\nConsole.WriteLine("mine");'))], POLY_META), open("after-timeout.ipynb", "w"), indent=1)
+# #load of a .csx beside the notebook (a method and a variable), and of a missing file.
+open("helper.csx", "w").write('int Twice(int x) => x * 2;\nvar loaded = "from helper";\n')
+json.dump(nb([code(lines('#load "helper.csx"\nTwice(21)')), code("loaded")], POLY_META), open("load.ipynb", "w"), indent=1)
+json.dump(nb([code(lines('#load "missing.csx"\n1'))], POLY_META), open("load-missing.ipynb", "w"), indent=1)
+# #i "nuget: <folder>" then a package that only that folder holds (the test builds the .nupkg).
+json.dump(nb([code(lines('#i "nuget: feed"\n#r "nuget: PeftKit.LocalFeedTest, 1.0.0"\nPeftKit.LocalFeedTest.Answer.Value'))], POLY_META), open("local-feed.ipynb", "w"), indent=1)
+json.dump(nb([code(lines('#r "nuget: PeftKit.LocalFeedTest, 1.0.0"\nPeftKit.LocalFeedTest.Answer.Value'))], POLY_META), open("local-feed-no-source.ipynb", "w"), indent=1)
+# A notebook exported with `kit export --to cs` and run with `dotnet run`: every construct the export maps.
+json.dump(nb([
+  mdc(lines("# Export fixture\nSome *markdown* that becomes a comment.\n")),
+  code(lines('#r "nuget: Newtonsoft.Json, 13.0.3"\nusing Newtonsoft.Json;\nusing System.IO;\nvar x = 1 + 2;\nx')),
+  code(lines('Console.WriteLine($"x squared = {x * x}");')),
+  code(lines('var x = "now a string";\nx.Length')),
+  code(lines('var total = 0;\nfor (int i = 1; i <= 10; i++)\n    total += i;\ntotal')),
+  code(lines('var i = 7;\ni * 6')),
+  code(lines('class Foo { public int A => 1; }\nnew Foo().A')),
+  code(lines('class Foo { public int A => 2; }\nnew Foo().A + 40')),
+  code(lines('record Point(int X, int Y);\nFormatter.Register<Point>(p => $"P({p.X},{p.Y})", "text/plain");\nFormatter.SetPreferredMimeTypesFor(typeof(Point), "text/plain");\nnew Point(1, 2)')),
+  code(lines('int Sq(int v) => v * v;\nSq(12)')),
+  code(lines('int Sq(int v) => v * v * v;\nSq(3)')),
+  code(lines('var t = (x, i);\nt.x.Length + t.i + new { x }.x.Length')),
+  code(lines('new[] { 1.5, 2.25, 3 }')),
+  code(lines('JsonConvert.SerializeObject(new { A = 1, B = new[] { 2, 3 } })')),
+  code(lines('JsonConvert.PopulateObject("{}", new Dictionary<string, int>())')),
+  code(lines('new[] { new Point(3, 4), new Point(5, 6) }.DisplayTable();')),
+  code(lines('HTML("<b>bold</b>")')),
+  code(lines('#!time\nvar sum = Enumerable.Range(1, 100).Sum();\nsum')),
+  code(lines('#load "helper.csx"\nTwice(21)')),
+  code(lines('File.ReadAllText("data.txt").Trim().Length')),
+  code(lines('await Task.Delay(1);\nawait Task.FromResult(99)')),
+  code(lines('Console.WriteLine("void trailing 5")')),
+  code(lines('int AddTotal(int v) => v + total;\nAddTotal(1)')),
+  code(lines('int.TryParse("123", out var parsed);\nparsed')),
+  code(lines('int.TryParse("456", out var parsed);\nparsed + 1')),
+  code(lines('display(new List<int> { 7, 8 });\nstring nothing = null;\nnothing')),
+], POLY_META), open("export.ipynb", "w"), indent=1)

@@ -1,0 +1,2 @@
+int Twice(int x) => x * 2;
+var loaded = "from helper";
