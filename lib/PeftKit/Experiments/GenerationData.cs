@@ -83,6 +83,19 @@ public sealed partial class GenerationData
         return new GenerationData(task, tokenizer, maxSourceTokens, maxTargetTokens, examples);
     }
 
+    /// <summary>
+    /// <see cref="Create(TaskName, CompactTokenizer, int, int, int, int?, int?, int, string?)"/> with a tiny decoder base's
+    /// tokenizer and position limit (e.g. <c>TinyBase.Load("tiny-gpt")</c>).
+    /// </summary>
+    public static GenerationData Create(TaskName task, TinyBase @base, int maxSourceTokens = 96, int maxTargetTokens = 24,
+        int? maxTrain = null, int? maxEval = null, int seed = 42, string? dataRoot = null)
+    {
+        ArgumentNullException.ThrowIfNull(@base);
+        if (@base.Config.Kind != ModelKind.Decoder)
+            throw new ArgumentException($"Generation needs a decoder base; '{@base.Name}' is an {@base.Config.Kind}. Use tiny-gpt.", nameof(@base));
+        return Create(task, @base.Tokenizer, @base.Config.MaxPositions, maxSourceTokens, maxTargetTokens, maxTrain, maxEval, seed, dataRoot);
+    }
+
     /// <summary>The task.</summary>
     public TaskName Task { get; }
 

@@ -14,11 +14,26 @@ namespace PeftKit.Experiments;
 /// </summary>
 public static class GenerationExperiment
 {
+    /// <summary>Runs <paramref name="spec"/> on a fresh copy of <paramref name="base"/> with its LM head, then disposes it.</summary>
+    public static GenerationResult Run(TinyBase @base, GenerationData data, GenerationSpec spec, IProgress<TrainingEvent>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(@base);
+        return Run(@base.CreateModel(HeadKind.LanguageModel), data, spec, progress);
+    }
+
+    /// <summary>Runs <paramref name="spec"/> on a fresh copy of <paramref name="base"/> and hands the adapted model back (the caller disposes it).</summary>
+    public static GenerationResult Run(TinyBase @base, GenerationData data, GenerationSpec spec, IProgress<TrainingEvent>? progress, out PeftModel peft)
+    {
+        ArgumentNullException.ThrowIfNull(@base);
+        return Run(@base.CreateModel(HeadKind.LanguageModel), data, spec, progress, out peft);
+    }
+
     /// <summary>Runs <paramref name="spec"/> on <paramref name="model"/> (a decoder with the LM head), then disposes it.</summary>
     public static GenerationResult Run(TransformerModel model, GenerationData data, GenerationSpec spec, IProgress<TrainingEvent>? progress = null)
     {
         var result = Run(model, data, spec, progress, out var peft);
         peft.Dispose();
+        model.Dispose();
         return result;
     }
 
@@ -83,6 +98,7 @@ public static class GenerationExperiment
         catch
         {
             peft.Dispose();
+            model.Dispose();
             throw;
         }
     }
