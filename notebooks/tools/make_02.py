@@ -64,6 +64,7 @@ code("""
 #r "nuget: TorchSharp-cpu, 0.107.0"
 #r "nuget: Plotly.NET.CSharp, 0.14.0"
 #r "../lib/PeftKit/bin/Debug/net10.0/PeftKit.dll"
+using System.IO;
 using PeftKit;
 using PeftKit.Setup;
 using PeftKit.Data;
@@ -84,12 +85,12 @@ deterministic random subsets of the splits.
 """)
 code("""
 bool full = profile == "full";
-int maxSource = full ? 64 : 48, maxTarget = 16;
-int? maxTrain = full ? null : 256;
-int maxEval = full ? 200 : 64;
-int steps = full ? 200 : 24, evalEvery = full ? 50 : 12, batchSize = 16;
-int[] seeds = full ? [seed, seed + 1, seed + 2] : [seed, seed + 1];
-int[] lengths = full ? [1, 5, 10, 30] : [5, 10];
+int maxSource = full ? 48 : 32, maxTarget = 12;
+int? maxTrain = full ? null : 128;
+int maxEval = full ? 100 : 32;
+int steps = full ? 80 : 8, evalEvery = full ? 20 : 4, batchSize = 16;
+int[] seeds = full ? [seed, seed + 1] : [seed];
+int[] lengths = full ? [1, 10, 30] : [10];
 int prefixLength = 10, mlpWidth = 512;
 double prefixLr = 5e-3, fullLr = 3e-4;
 Console.WriteLine($"source ≤ {maxSource} tokens, subject ≤ {maxTarget}; train {(maxTrain?.ToString() ?? "all")}, eval {maxEval}; {steps} steps of {batchSize}, dev loss every {evalEvery}");
@@ -311,7 +312,7 @@ freshly initialised linear head (which trains with the prefix). Against a linear
 body, with the same budget.
 """)
 code("""
-var cls = ClassificationData.Create(TaskName.SpamHam, tinyBase, maxLength: 64, maxTrain: full ? 2000 : 256, maxEval: full ? 300 : 96, seed: seed);
+var cls = ClassificationData.Create(TaskName.SpamHam, tinyBase, maxLength: full ? 64 : 32, maxTrain: full ? 1000 : 64, maxEval: full ? 150 : 32, seed: seed);
 Console.WriteLine($"T1: train {cls.TrainCount:N0}, dev {cls.DevCount:N0}, test {cls.TestCount:N0}; majority-class test accuracy {cls.MajorityAccuracy(Split.Test):F3}");
 var clsRuns = Experiment.RunAll(tinyBase, cls, new RunSpec[]
 {
