@@ -1,0 +1,209 @@
+using System.Diagnostics;
+using PeftKit.Data;
+using PeftKit.IO;
+using PeftKit.Models;
+using PeftKit.Training;
+using static TorchSharp.torch;
+
+namespace PeftKit.Experiments;
+
+/// <summary>
+/// Trains a method on a generation task with next-token loss on the answer tokens only (the prompt is context), keeps
+/// the checkpoint with the best dev loss, and scores it: dev/test loss, and token F1 / exact match of greedy
+/// generations (<see cref="TextGeneration"/>, KV cache, stopping at end of text).
+/// </summary>
+public static class GenerationExperiment
+{
+    /// <summary>Runs <paramref name="spec"/> on a fresh copy of <paramref name="base"/> with its LM head, then disposes it.</summary>
+    public static GenerationResult Run(TinyBase @base, GenerationData data, GenerationSpec spec, IProgress<TrainingEvent>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(@base);
+        return Run(@base.CreateModel(HeadKind.LanguageModel), data, spec, progress);
+    }
+
+    /// <summary>Runs <paramref name="spec"/> on a fresh copy of <paramref name="base"/> and hands the adapted model back (the caller disposes it).</summary>
+    public static GenerationResult Run(TinyBase @base, GenerationData data, GenerationSpec spec, IProgress<TrainingEvent>? progress, out PeftModel peft)
+    {
+        ArgumentNullException.ThrowIfNull(@base);
+        return Run(@base.CreateModel(HeadKind.LanguageModel), data, spec, progress, out peft);
+    }
+
+    /// <summary>Runs <paramref name="spec"/> on <paramref name="model"/> (a decoder with the LM head), then disposes it.</summary>
+    public static GenerationResult Run(TransformerModel model, GenerationData data, GenerationSpec spec, IProgress<TrainingEvent>? progress = null)
+    {
+        var result = Run(model, data, spec, progress, out var peft);
+        peft.Dispose();
+        model.Dispose();
+        return result;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="spec"/> on <paramref name="model"/> and hands the adapted model back in
+    /// <paramref name="peft"/> (the caller disposes it), e.g. to save, consolidate or generate with it.
+    /// </summary>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
+    public static GenerationResult Run(TransformerModel model, GenerationData data, GenerationSpec spec, IProgress<TrainingEvent>? progress, out PeftModel peft)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(spec);
+        CheckDecoder(model, data);
+        if (spec.WarmupSteps >= spec.Steps)
+            throw new ArgumentException($"{spec.Label}: WarmupSteps ({spec.WarmupSteps}) must be below Steps ({spec.Steps}).", nameof(spec));
+        var clock = Stopwatch.StartNew();
+        manual_seed(spec.Seed);                       // the method's initialisation (prefix embedding, MLP, LoRA A, …)
+        peft = Peft.Apply(model, spec.Method);
+        var adapted = peft;
+        try
+        {
+            var config = new TrainerConfig
+            {
+                LearningRate = spec.LearningRate,
+                WarmupSteps = spec.WarmupSteps,
+                Decay = LearningRateDecay.Linear,
+                MaxGradNorm = 1.0,
+                MaxSteps = spec.Steps,
+                EvalEvery = Math.Min(spec.EvalEvery, spec.Steps),
+                Metric = "dev_loss",
+                Goal = MetricGoal.Minimize,
+                KeepBestCheckpoint = true,
+                Seed = spec.Seed,
+                LogEvery = Math.Min(10, spec.Steps),
+            };
+            var report = peft.Report();
+            adapted.train();
+            TrainingHistory history;
+            using (var trainer = new Trainer<ModelInput>(config, peft.named_parameters(),
+                       batch => adapted.forward(batch).Loss!,
+                       () => new Dictionary<string, double> { ["dev_loss"] = Loss(model, data, Split.Dev) },
+                       progress, batch => batch.AttentionMask!.sum().item<long>()))
+                history = trainer.Train(data.TrainBatches(spec.BatchSize, spec.Seed));
+            adapted.eval();
+
+            var dev = Evaluate(model, data, Split.Dev, maxNewTokens: spec.MaxNewTokens, maxExamples: spec.GenerateMax, samples: 0);
+            var test = Evaluate(model, data, Split.Test, maxNewTokens: spec.MaxNewTokens, maxExamples: spec.GenerateMax, samples: spec.Samples);
+            var (saved, bytes) = SavedSize(peft);
+            var steps = history.Steps;
+            var stepMs = steps.Count < 2 ? steps.Sum(s => s.WallSeconds) * 1000
+                : Median([.. steps.Zip(steps.Skip(1), (a, b) => (b.WallSeconds - a.WallSeconds) * 1000)]);
+            return new GenerationResult
+            {
+                Label = spec.Label, Method = spec.Method.PeftType, Seed = spec.Seed,
+                TrainableParameters = report.Trainable, TotalParameters = report.Total,
+                SavedParameters = saved, AdapterBytes = bytes, Dev = dev, Test = test,
+                StepMsMedian = stepMs, Seconds = clock.Elapsed.TotalSeconds,
+                PeakResidentBytes = ProcessMemory.PeakResidentBytes(), History = history,
+            };
+        }
+        catch
+        {
+            peft.Dispose();
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Scores <paramref name="model"/> (a plain or adapted decoder; with a PEFT method, pass <c>peft.Base</c>) on
+    /// <paramref name="split"/>: teacher-forced answer loss over every example, and greedy generations for the first
+    /// <paramref name="maxExamples"/> (all when null), of which the first <paramref name="samples"/> are kept.
+    /// </summary>
+    public static GenerationEvaluation Evaluate(TransformerModel model, GenerationData data, Split split, int batchSize = 32,
+        int maxNewTokens = 24, int? maxExamples = null, int samples = 5)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        CheckDecoder(model, data);
+        var loss = Loss(model, data, split, batchSize);
+        var options = new GenerationOptions(MaxNewTokens: maxNewTokens, EosTokenId: data.Tokenizer.EndOfTextId);
+        double f1 = 0, exact = 0;
+        int n = 0;
+        var kept = new List<GenerationSample>();
+        foreach (var (prompt, indices) in data.PromptBatches(split, batchSize, maxExamples))
+        {
+            using var scope = NewDisposeScope();
+            var output = TextGeneration.Generate(model, prompt.InputIds, options, prompt.AttentionMask);   // (B, T + new)
+            long T = prompt.InputIds.shape[1];
+            var rows = output[.., (int)T..].cpu().data<long>().ToArray();
+            int width = (int)(output.shape[1] - T);
+            for (int b = 0; b < indices.Length; b++)
+            {
+                var ids = rows.Skip(b * width).Take(width).TakeWhile(id => id != data.Tokenizer.EndOfTextId).Select(id => (int)id);
+                var generated = data.Tokenizer.Decode(ids, skipSpecials: true).Trim();   // [UNK] and other specials dropped
+                var reference = data.ReferenceText(split, indices[b]);
+                var score = GenerationMetrics.TokenF1(generated, reference);
+                f1 += score;
+                exact += GenerationMetrics.ExactMatch(generated, reference);
+                n++;
+                if (kept.Count < samples)
+                {
+                    kept.Add(new GenerationSample(data.SourceText(split, indices[b]), reference, generated, score));
+                }
+            }
+        }
+        return new GenerationEvaluation(loss, n == 0 ? 0 : f1 / n, n == 0 ? 0 : exact / n, n, kept);
+    }
+
+    /// <summary>Mean teacher-forced cross-entropy (nats) over every answer token of <paramref name="split"/>, dropout off.</summary>
+    public static double Loss(TransformerModel model, GenerationData data, Split split, int batchSize = 32)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        CheckDecoder(model, data);
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var _ = no_grad();
+            double sum = 0;
+            long count = 0;
+            foreach (var batch in data.EvalBatches(split, batchSize))
+            {
+                using var scope = NewDisposeScope();
+                // The batch loss is the mean over its scored positions: labels 1..T−1 that are not ignored.
+                long scored = batch.Labels![.., 1..].ne(GenerationData.IgnoreLabel).sum().item<long>();
+                using var output = model.forward(batch);
+                sum += output.Loss!.item<float>() * (double)scored;
+                count += scored;
+            }
+            return count == 0 ? double.NaN : sum / count;
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
+
+    static (long parameters, long bytes) SavedSize(PeftModel peft)
+    {
+        var dir = Directory.CreateTempSubdirectory("peftkit-gen-adapter-");
+        try
+        {
+            peft.SaveAdapter(dir.FullName);
+            var file = Path.Combine(dir.FullName, "adapter_model.safetensors");
+            var (entries, _) = Safetensors.ReadHeader(file);
+            return (entries.Sum(e => e.Shape.Aggregate(1L, (a, b) => a * b)), new FileInfo(file).Length);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    static void CheckDecoder(TransformerModel model, GenerationData data)
+    {
+        if (model.Head != HeadKind.LanguageModel)
+            throw new ArgumentException(
+                $"Generation trains a decoder with its language-model head; this model has the {model.Head} head. Create it with HeadKind.LanguageModel (e.g. tinyGpt.CreateModel(HeadKind.LanguageModel)).", nameof(model));
+        if (data.Tokenizer.VocabSize > model.Config.VocabSize)
+            throw new ArgumentException(
+                $"The data was tokenized with a {data.Tokenizer.VocabSize}-id vocabulary but the model has {model.Config.VocabSize} ids; tokenize with the base model's own tokenizer.", nameof(data));
+    }
+
+    static double Median(double[] values)
+    {
+        Array.Sort(values);
+        int m = values.Length / 2;
+        return values.Length % 2 == 1 ? values[m] : (values[m - 1] + values[m]) / 2;
+    }
+}
