@@ -137,7 +137,7 @@ the checkpoint with the best dev accuracy and scores it on test. Progress prints
 """)
 code("""
 var progress = new NotebookProgress();
-RunSpec Spec(string label, PeftConfig method, double lr, int? n = null) => new()
+RunSpec Spec(string label, PeftConfig method, double lr) => new()
 {
     Label = label, Method = method, Steps = steps, BatchSize = batchSize, LearningRate = lr,
     WarmupSteps = steps / 10, EvalEvery = evalEvery, Seed = seed,
@@ -230,7 +230,7 @@ keep the model, save, load the file onto a *fresh* copy of the base, and check t
 """)
 code("""
 var saveSpec = Spec("prompt tuning n=20 (to save)", new PromptTuningConfig(20, PromptInit.SampledVocab()), promptLr) with { Steps = quick ? 10 : 60 };
-var saved = Experiment.Run(tiny, data, saveSpec, null, out var trained);
+Experiment.Run(tiny, data, saveSpec, null, out var trained);
 var dir = Path.Combine(Path.GetTempPath(), $"peftkit-nb03-{Environment.ProcessId}");
 trained.SaveAdapter(dir);
 foreach (var f in new DirectoryInfo(dir).GetFiles())
@@ -244,8 +244,9 @@ using (torch.no_grad())
     using var b = loaded.forward(batch).Logits!;
     Console.WriteLine($"max |logit difference| over {batch.InputIds.shape[0]} test emails: {(a - b).abs().max().item<float>():G3}");
 }
+Console.WriteLine($"test accuracy: trained {Experiment.Accuracy(trained, data, Split.Test):P2}, loaded {Experiment.Accuracy(loaded, data, Split.Test):P2}");
 Console.WriteLine(File.ReadAllText(Path.Combine(dir, "adapter_config.json")));
-trained.Dispose(); loaded.Dispose();
+trained.Base.Dispose(); trained.Dispose(); loaded.Base.Dispose(); loaded.Dispose();
 Directory.Delete(dir, recursive: true);
 """)
 
