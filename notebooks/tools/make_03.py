@@ -47,11 +47,11 @@ AdamW choice), a linear head 3·10⁻³, the whole network 3·10⁻⁴.
 """)
 code("""
 bool quick = profile == "quick";
-int steps = quick ? 30 : 300;                 // optimizer steps per run
+int steps = quick ? 30 : 200;                 // optimizer steps per run
 int batchSize = 16;
-int maxLength = quick ? 64 : 128;             // tokens per email after truncation
+int maxLength = 64;                          // tokens per email after truncation (the start of the email)
 int? maxTrain = quick ? 400 : null;           // null = the whole training split
-int? maxEval = quick ? 200 : null;            // dev/test examples scored (null = all)
+int? maxEval = quick ? 200 : 400;             // dev/test examples scored (a fixed subsample)
 int evalEvery = quick ? 15 : 50;
 double promptLr = 3e-2, probeLr = 3e-3, fullLr = 3e-4;
 Console.WriteLine($"{steps} steps × batch {batchSize}, max {maxLength} tokens, eval every {evalEvery} steps");

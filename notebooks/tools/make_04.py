@@ -51,9 +51,9 @@ code("""
 bool quick = profile == "quick";
 int steps = quick ? 30 : 200;
 int batchSize = 16;
-int maxLength = quick ? 64 : 128;
+int maxLength = 64;                          // tokens per email after truncation (the start of the email)
 int? maxTrain = quick ? 400 : null;
-int? maxEval = quick ? 200 : null;
+int? maxEval = quick ? 200 : 400;
 int evalEvery = quick ? 15 : 50;
 int n = 20;                                        // pseudo tokens: 10 before the text, 10 after
 int[] seeds = quick ? [seed] : [seed, seed + 1];

@@ -48,9 +48,9 @@ code("""
 bool quick = profile == "quick";
 int steps = quick ? 30 : 200;
 int batchSize = 16;
-int maxLength = quick ? 64 : 128;
+int maxLength = 64;                          // tokens per email after truncation (the start of the email)
 int? maxTrain = quick ? 400 : null;
-int? maxEval = quick ? 200 : null;
+int? maxEval = quick ? 200 : 400;
 int evalEvery = quick ? 15 : 50;
 double promptLr = 1e-2, probeLr = 3e-3, fullLr = 3e-4;
 Console.WriteLine($"{steps} steps × batch {batchSize}, max {maxLength} tokens, eval every {evalEvery} steps");
