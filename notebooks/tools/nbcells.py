@@ -1,0 +1,79 @@
+"""Shared cell helpers for the notebook generator scripts make_03/04/05.py (same cell shapes as make_00.py)."""
+import json, pathlib, uuid
+
+
+class Notebook:
+    def __init__(self, key):
+        self.key = key
+        self.cells = []
+
+    @staticmethod
+    def _src(text):
+        lines = text.strip("\n").split("\n")
+        return [l + "\n" for l in lines[:-1]] + [lines[-1]]
+
+    def _id(self):
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"{self.key}/{len(self.cells)}").hex[:8]
+
+    def md(self, text):
+        self.cells.append({"cell_type": "markdown", "id": self._id(), "metadata": {}, "source": self._src(text)})
+
+    def code(self, text, tags=None):
+        meta = {"polyglot_notebook": {"kernelName": "csharp"}, "dotnet_interactive": {"language": "csharp"},
+                "vscode": {"languageId": "polyglot-notebook"}}
+        if tags:
+            meta["tags"] = tags
+        self.cells.append({"cell_type": "code", "execution_count": None, "id": self._id(), "metadata": meta,
+                           "outputs": [], "source": self._src(text)})
+
+    def write(self, file_name):
+        nb = {
+            "cells": self.cells,
+            "metadata": {
+                "kernelspec": {"display_name": ".NET (C#)", "language": "C#", "name": ".net-csharp"},
+                "language_info": {"name": "polyglot-notebook"},
+                "polyglot_notebook": {"kernelInfo": {"defaultKernelName": "csharp", "items": [{"aliases": [], "name": "csharp"}]}},
+            },
+            "nbformat": 4,
+            "nbformat_minor": 5,
+        }
+        out = pathlib.Path(__file__).resolve().parent.parent / file_name
+        out.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(out)
+
+
+# The first code cell of every notebook: packages, the library, KitTorch.Setup, the profile line the tests look for.
+SETUP_MD = """
+## Packages, the library and `KitTorch.Setup()`
+
+As in notebook 00: TorchSharp (CPU build) and Plotly.NET from NuGet, the kit's library from its Debug build
+(`dotnet build lib/PeftKit` first when you open this in VS Code), then `KitTorch.Setup`, which must run before anything
+touches `torch` (it loads libtorch, seeds the generators, picks the device).
+"""
+
+
+def setup_code(usings):
+    return "\n".join([
+        '#r "nuget: TorchSharp-cpu, 0.107.0"',
+        '#r "nuget: Plotly.NET.CSharp, 0.14.0"',
+        '#r "../lib/PeftKit/bin/Debug/net10.0/PeftKit.dll"',
+        *[f"using {u};" for u in usings],
+        'Console.WriteLine($"profile: {profile}, seed: {seed}");',
+        "KitTorch.Setup(seed: seed)",
+    ])
+
+
+# Small helpers most notebooks define once: a byte formatter, an HTML table, and the size of a saved adapter.
+HELPERS = """
+static string Bytes(double b) => b >= 1 << 30 ? $"{b / (1 << 30):F2} GiB" : b >= 1 << 20 ? $"{b / (1 << 20):F2} MiB" : $"{b / 1024:F1} KiB";
+static string Table(string[] head, IEnumerable<string[]> rows) =>
+    "<table><thead><tr>" + string.Concat(head.Select(h => $"<th>{h}</th>")) + "</tr></thead><tbody>" +
+    string.Concat(rows.Select(r => "<tr>" + string.Concat(r.Select(c => $"<td>{c}</td>")) + "</tr>")) + "</tbody></table>";
+// Bytes on disk of the adapter as SaveAdapter writes it (adapter_config.json + adapter_model.safetensors).
+static long SavedBytes(PeftModel peft)
+{
+    var dir = Directory.CreateTempSubdirectory("peftkit-count-");
+    try { peft.SaveAdapter(dir.FullName); return dir.GetFiles().Sum(f => f.Length); }
+    finally { dir.Delete(recursive: true); }
+}
+"""
