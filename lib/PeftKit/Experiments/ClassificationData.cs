@@ -135,21 +135,23 @@ public sealed class ClassificationData
     /// vocabulary has it, else for two classes the first pair of <see cref="FallbackWords"/> it has. Throws when none works;
     /// then pass a <see cref="Verbalizer"/> in <see cref="RunSpec.Verbalizer"/>.
     /// </summary>
-    public Verbalizer DefaultVerbalizer()
+    public Verbalizer DefaultVerbalizer() => DefaultVerbalizer(_tokenizer, Task, LabelNames);
+
+    internal static Verbalizer DefaultVerbalizer(CompactTokenizer tokenizer, TaskName task, IReadOnlyList<string> labelNames)
     {
         long? Single(string word)
         {
-            var ids = _tokenizer.Encode(word);
+            var ids = tokenizer.Encode(word);
             return ids.Count == 1 && ids[0] >= CompactTokenizer.Specials.Count ? ids[0] : null;
         }
         long? Word(string name) => Single(" " + name) ?? Single(" " + name.ToLowerInvariant()) ?? Single(name) ?? Single(name.ToLowerInvariant());
-        var words = LabelNames.Select(Word).ToArray();
+        var words = labelNames.Select(Word).ToArray();
         if (words.All(w => w is not null) && words.Distinct().Count() == words.Length) return new Verbalizer([.. words.Select(w => w!.Value)]);
-        if (LabelNames.Count == 2)
+        if (labelNames.Count == 2)
             foreach (var (negative, positive) in FallbackWords)
                 if (Single(negative) is long n && Single(positive) is long p) return new Verbalizer([n, p]);
         throw new InvalidOperationException(
-            $"The base's vocabulary has no single-token label word for every class of {Task} ({string.Join(", ", LabelNames)}) and none of the pairs {string.Join(", ", FallbackWords.Select(w => $"'{w.Item1}'/'{w.Item2}'"))}. " +
+            $"The base's vocabulary has no single-token label word for every class of {task} ({string.Join(", ", labelNames)}) and none of the pairs {string.Join(", ", FallbackWords.Select(w => $"'{w.Item1}'/'{w.Item2}'"))}. " +
             "Pass RunSpec.Verbalizer = new Verbalizer([...]) with one token id per class.");
     }
 
