@@ -132,24 +132,31 @@ public sealed class ClassificationData
 
     /// <summary>
     /// P-Tuning v1's default label words: each class name as one token (" spam", " Republican", …) when the base's
-    /// vocabulary has it, else for two classes " no" / " yes" (is it the second class?). Throws when neither works;
+    /// vocabulary has it, else for two classes the first pair of <see cref="FallbackWords"/> it has. Throws when none works;
     /// then pass a <see cref="Verbalizer"/> in <see cref="RunSpec.Verbalizer"/>.
     /// </summary>
-    public Verbalizer DefaultVerbalizer()
+    public Verbalizer DefaultVerbalizer() => DefaultVerbalizer(_tokenizer, Task, LabelNames);
+
+    internal static Verbalizer DefaultVerbalizer(CompactTokenizer tokenizer, TaskName task, IReadOnlyList<string> labelNames)
     {
         long? Single(string word)
         {
-            var ids = _tokenizer.Encode(word);
+            var ids = tokenizer.Encode(word);
             return ids.Count == 1 && ids[0] >= CompactTokenizer.Specials.Count ? ids[0] : null;
         }
         long? Word(string name) => Single(" " + name) ?? Single(" " + name.ToLowerInvariant()) ?? Single(name) ?? Single(name.ToLowerInvariant());
-        var words = LabelNames.Select(Word).ToArray();
+        var words = labelNames.Select(Word).ToArray();
         if (words.All(w => w is not null) && words.Distinct().Count() == words.Length) return new Verbalizer([.. words.Select(w => w!.Value)]);
-        if (LabelNames.Count == 2 && Single(" no") is long no && Single(" yes") is long yes) return new Verbalizer([no, yes]);
+        if (labelNames.Count == 2)
+            foreach (var (negative, positive) in FallbackWords)
+                if (Single(negative) is long n && Single(positive) is long p) return new Verbalizer([n, p]);
         throw new InvalidOperationException(
-            $"The base's vocabulary has no single-token label word for every class of {Task} ({string.Join(", ", LabelNames)}) and no ' no'/' yes'. " +
+            $"The base's vocabulary has no single-token label word for every class of {task} ({string.Join(", ", labelNames)}) and none of the pairs {string.Join(", ", FallbackWords.Select(w => $"'{w.Item1}'/'{w.Item2}'"))}. " +
             "Pass RunSpec.Verbalizer = new Verbalizer([...]) with one token id per class.");
     }
+
+    /// <summary>Two-class label words tried in order when the class names are not single tokens: (class 0, class 1), read as "is it the second class?".</summary>
+    public static IReadOnlyList<(string, string)> FallbackWords { get; } = [(" no", " yes"), (" false", " true"), (" good", " bad"), (" No", " Yes")];
 
     /// <summary>The label words of <paramref name="verbalizer"/> as text, in class order (for tables).</summary>
     public IReadOnlyList<string> LabelWords(Verbalizer verbalizer) => [.. verbalizer.LabelTokenIds.Select(id => _tokenizer.TokenOf((int)id))];

@@ -38,7 +38,7 @@ public sealed record RunSpec
     /// <summary>AdamW weight decay on tensors with two or more dimensions. ≥ 0.</summary>
     public double WeightDecay { get; init => field = double.IsFinite(value) && value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(WeightDecay), value, "RunSpec.WeightDecay must be ≥ 0."); } = 0.01;
 
-    /// <summary>P-Tuning v1 only: the label word of each class read at [MASK]; null = <see cref="ClassificationData.DefaultVerbalizer"/>.</summary>
+    /// <summary>P-Tuning v1 only: the label word of each class read at [MASK]; null = <see cref="ClassificationData.DefaultVerbalizer()"/>.</summary>
     public Verbalizer? Verbalizer { get; init; }
 
     /// <summary>Checks the rules that tie fields together; <see cref="Experiment"/> calls it before a run.</summary>

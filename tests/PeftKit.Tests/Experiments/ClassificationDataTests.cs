@@ -140,3 +140,27 @@ public sealed class ClassificationDataTests(SmallBases bases)
         Assert.Contains("no room for text", Assert.Throws<ArgumentException>(() => enc.TrainBatches(2, 1, tooLong).First()).Message);
     }
 }
+
+/// <summary>P-Tuning v1's default label words, on vocabularies built to have or lack them (no torch).</summary>
+public sealed class DefaultVerbalizerTests
+{
+    static PeftKit.Text.CompactTokenizer Vocab(string text) => PeftKit.Text.CompactTokenizer.Build([text], 64);
+
+    [Fact]
+    public void ClassNamesWhenSingleTokensElseTheFirstFallbackPairElseAMessage()
+    {
+        var names = new[] { "ham", "spam" };
+        var withNames = Vocab(string.Concat(Enumerable.Repeat(" ham spam no yes", 20)));
+        Assert.Equal(withNames.Encode(" ham").Concat(withNames.Encode(" spam")).Select(i => (long)i),
+            ClassificationData.DefaultVerbalizer(withNames, TaskName.SpamHam, names).LabelTokenIds);
+
+        var noYesMissing = Vocab(string.Concat(Enumerable.Repeat(" no false true good bad", 20)));   // no ' yes': the second pair
+        Assert.Equal(noYesMissing.Encode(" false").Concat(noYesMissing.Encode(" true")).Select(i => (long)i),
+            ClassificationData.DefaultVerbalizer(noYesMissing, TaskName.SpamHam, names).LabelTokenIds);
+
+        var none = Vocab(string.Concat(Enumerable.Repeat(" whale ship sea", 20)));
+        var e = Assert.Throws<InvalidOperationException>(() => ClassificationData.DefaultVerbalizer(none, TaskName.SpamHam, names));
+        Assert.Contains("RunSpec.Verbalizer", e.Message);
+        Assert.Contains("' no'/' yes'", e.Message);
+    }
+}
