@@ -1,0 +1,287 @@
+using System.Diagnostics;
+using PeftKit.Benchmarks;
+using PeftKit.Data;
+using PeftKit.Methods.Adapters;
+using PeftKit.Methods.Baselines;
+using PeftKit.Methods.BitFit;
+using PeftKit.Methods.IA3;
+using PeftKit.Methods.Lora;
+using PeftKit.Methods.PrefixTuning;
+using PeftKit.Methods.PromptTuning;
+using PeftKit.Methods.PTuning;
+using PeftKit.Methods.PTuningV2;
+using PeftKit.Models;
+using PeftKit.Training;
+using static TorchSharp.torch;
+
+namespace PeftKit.Experiments;
+
+/// <summary>
+/// Runs a <see cref="RunSpec"/>: base → <see cref="Peft.Apply"/>(method) → <see cref="Trainer{TBatch}"/> (AdamW,
+/// warmup + linear decay, clipping at 1.0, dev accuracy every <see cref="RunSpec.EvalEvery"/> steps, best dev checkpoint
+/// kept and restored) → dev and test accuracy, step time, memory and the saved adapter's size. Every method works:
+/// classification methods train with a sequence-classification head; P-Tuning v1 (<see cref="PTuningConfig"/>) reads
+/// the encoder's masked-LM logits at [MASK] through a <see cref="Verbalizer"/>. Call <c>KitTorch.Setup()</c> first.
+/// </summary>
+public static class Experiment
+{
+    /// <summary>Every method's short name, in table order (as <c>kit bench</c> names them).</summary>
+    public static IReadOnlyList<string> Methods => BenchMethods.All;
+
+    /// <summary>Runs one spec and disposes the model.</summary>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
+    public static RunResult Run(TinyBase @base, ClassificationData data, RunSpec spec, IProgress<TrainingEvent>? progress = null)
+    {
+        var result = Run(@base, data, spec, progress, out var model);
+        var inner = model.Base;
+        model.Dispose();
+        inner.Dispose();
+        return result;
+    }
+
+    /// <summary>Runs one spec and hands back the trained model (the best dev checkpoint, in eval mode); the caller disposes it and its <see cref="PeftModel.Base"/>.</summary>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
+    public static RunResult Run(TinyBase @base, ClassificationData data, RunSpec spec, IProgress<TrainingEvent>? progress, out PeftModel model)
+    {
+        ArgumentNullException.ThrowIfNull(@base);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(spec);
+        spec.Validate();
+        if (data.BaseName != @base.Name || data.Kind != @base.Config.Kind)
+            throw new ArgumentException(
+                $"The data was tokenized for '{data.BaseName}' ({data.Kind}) but the base is '{@base.Name}' ({@base.Config.Kind}); create it with ClassificationData.Create(task, thisBase).", nameof(data));
+        var ptuning = spec.Method as PTuningConfig;
+        if (ptuning is not null && @base.Config.Kind != ModelKind.Encoder)
+            throw new NotSupportedException(
+                $"RunSpec '{spec.Label}': P-Tuning v1 here classifies through the encoder's [MASK] and masked-LM head with a verbalizer; run it on the encoder base (tiny-bert), not '{@base.Name}'.");
+        var verbalizer = ptuning is null ? null : spec.Verbalizer ?? data.DefaultVerbalizer();
+        if (verbalizer is not null && verbalizer.LabelTokenIds.Count != data.LabelNames.Count)
+            throw new ArgumentException($"RunSpec '{spec.Label}': the verbalizer has {verbalizer.LabelTokenIds.Count} label words but {data.Task} has {data.LabelNames.Count} classes.", nameof(spec));
+        if (verbalizer is not null && verbalizer.LabelTokenIds.Any(id => id >= @base.Config.VocabSize))
+            throw new ArgumentException($"RunSpec '{spec.Label}': a verbalizer token id is outside the base's vocabulary of {@base.Config.VocabSize}.", nameof(spec));
+
+        ProcessRss.Release();
+        ProcessRss.ResetPeak();
+        long rss0 = ProcessRss.Current();
+        var clock = Stopwatch.StartNew();
+
+        manual_seed(spec.Seed);
+        var inner = ptuning is null
+            ? @base.CreateModel(HeadKind.SequenceClassification, data.LabelNames.Count)
+            : @base.CreateModel(HeadKind.MaskedLanguageModel);
+        PeftModel peft;
+        try { peft = Peft.Apply(inner, spec.Method); }
+        catch { inner.Dispose(); throw; }
+        try
+        {
+            peft.train();
+            var batches = ptuning is null ? data.TrainBatches(spec.BatchSize, spec.Seed) : data.TrainBatches(spec.BatchSize, spec.Seed, ptuning.Template);
+            Func<ModelInput, Tensor> loss = ptuning is null
+                ? b => peft.forward(b).Loss!
+                : b => nn.functional.cross_entropy(ClassLogits(peft, b, ptuning, verbalizer!), b.Labels!);
+            double Accuracy(Split split) => Experiment.Accuracy(peft, data, split, spec.EvalBatchSize, ptuning, verbalizer);
+            var config = new TrainerConfig
+            {
+                LearningRate = spec.LearningRate,
+                WarmupSteps = spec.WarmupSteps,
+                WeightDecay = spec.WeightDecay,
+                MaxSteps = spec.Steps,
+                MaxGradNorm = 1.0,
+                EvalEvery = spec.EvalEvery,
+                Metric = "accuracy",
+                Goal = MetricGoal.Maximize,
+                KeepBestCheckpoint = true,
+                Seed = spec.Seed,
+                LogEvery = Math.Min(10, spec.EvalEvery),
+            };
+            TrainingHistory history;
+            using (var trainer = new Trainer<ModelInput>(config, peft.named_parameters(), loss,
+                () => new Dictionary<string, double> { ["accuracy"] = Accuracy(Split.Dev) }, Labelled(progress, spec.Label)))
+                history = trainer.Train(batches);
+            double dev = history.BestMetric ?? Accuracy(Split.Dev);
+            double test = Accuracy(Split.Test);
+            peft.eval();
+            double seconds = clock.Elapsed.TotalSeconds;
+            long peak = ProcessRss.Peak();
+            var report = peft.Report();
+            model = peft;
+            return new RunResult
+            {
+                Label = spec.Label,
+                Method = MethodName(spec.Method),
+                BaseName = @base.Name,
+                Spec = spec,
+                TrainableParameters = report.Trainable,
+                TotalParameters = report.Total,
+                AdapterBytes = AdapterSize(peft),
+                DevAccuracy = dev,
+                TestAccuracy = test,
+                BestStep = history.BestStep ?? spec.Steps,
+                StepMsMedian = StepMsMedian(history),
+                Seconds = seconds,
+                PeakResidentBytes = peak,
+                PeakIncreaseBytes = Math.Max(0, peak - rss0),
+                History = history,
+            };
+        }
+        catch
+        {
+            peft.Dispose();
+            inner.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Runs every spec in turn on the same base and data (each from a fresh copy of the base).</summary>
+    public static IReadOnlyList<RunResult> RunAll(TinyBase @base, ClassificationData data, IEnumerable<RunSpec> specs, IProgress<TrainingEvent>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(specs);
+        var list = specs.ToList();
+        var labels = list.GroupBy(s => s.Label).FirstOrDefault(g => g.Count() > 1);
+        if (labels is not null) throw new ArgumentException($"Two specs are labelled '{labels.Key}'; labels name the lines of tables and charts, so make them unique.", nameof(specs));
+        return [.. list.Select(s => Run(@base, data, s, progress))];
+    }
+
+    /// <summary>
+    /// The method's configuration as <c>kit bench</c> measures it (LoRA r=8 α=16 on c_attn / query,value; adapters
+    /// r=64; 20 virtual tokens for prefix, prompt, P-Tuning v1/v2), with P-Tuning v1's template built for this
+    /// base's tokenizer (<see cref="PTuningTemplate(TinyBase, int)"/>).
+    /// </summary>
+    public static PeftConfig MethodConfig(string method, TinyBase @base)
+    {
+        ArgumentNullException.ThrowIfNull(@base);
+        return method == "ptuning-v1"
+            ? new PTuningConfig(PTuningTemplate(@base, BenchMethods.VirtualTokens))
+            : BenchMethods.Create(method, @base.Config);
+    }
+
+    /// <summary>
+    /// A P-Tuning v1 classification template for an encoder base, following the paper's "[P] x [P] [MASK]" shape:
+    /// ⌈n/2⌉ pseudo tokens, the text, ⌊n/2⌋ pseudo tokens, [MASK]. Pseudo positions are marked with &lt;|endoftext|&gt;,
+    /// an id the encoder's rows never contain otherwise (its embedding is replaced anyway).
+    /// </summary>
+    public static PTuningTemplate PTuningTemplate(TinyBase @base, int virtualTokens = 20)
+    {
+        ArgumentNullException.ThrowIfNull(@base);
+        if (virtualTokens < 2) throw new ArgumentOutOfRangeException(nameof(virtualTokens), virtualTokens, "The template splits the pseudo tokens around the text; use at least 2.");
+        int before = (virtualTokens + 1) / 2;
+        return new PTuningTemplate(
+            [TemplatePart.Prompt(before), TemplatePart.Input(0), TemplatePart.Prompt(virtualTokens - before), TemplatePart.Mask],
+            @base.Tokenizer.EndOfTextId, @base.Tokenizer.MaskId);
+    }
+
+    /// <summary>The short name of a configuration's method (full, linear-probe, bitfit, ia3, adapter, prefix, prompt, ptuning-v1, ptuning-v2, lora).</summary>
+    public static string MethodName(PeftConfig config) => config switch
+    {
+        FullFineTune => "full",
+        LinearProbe => "linear-probe",
+        BitFitConfig => "bitfit",
+        IA3Config => "ia3",
+        AdapterConfig => "adapter",
+        PrefixTuningConfig => "prefix",
+        PromptTuningConfig => "prompt",
+        PTuningConfig => "ptuning-v1",
+        PTuningV2Config => "ptuning-v2",
+        LoraConfig => "lora",
+        null => throw new ArgumentNullException(nameof(config)),
+        _ => config.PeftType.ToLowerInvariant(),
+    };
+
+    /// <summary>Accuracy of a trained model on a split (eval mode; training mode restored afterwards).</summary>
+    public static double Accuracy(PeftModel model, ClassificationData data, Split split, int batchSize = 64, Verbalizer? verbalizer = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        var ptuning = model.ConfigOf() as PTuningConfig;
+        return Accuracy(model, data, split, batchSize, ptuning, ptuning is null ? null : verbalizer ?? data.DefaultVerbalizer());
+    }
+
+    static double Accuracy(PeftModel peft, ClassificationData data, Split split, int batchSize, PTuningConfig? ptuning, Verbalizer? verbalizer)
+    {
+        bool training = peft.training;
+        peft.eval();
+        try
+        {
+            long correct = 0, total = 0;
+            using var _ = no_grad();
+            var batches = ptuning is null ? data.EvalBatches(split, batchSize) : data.EvalBatches(split, batchSize, ptuning.Template);
+            foreach (var batch in Batches(batches))
+            {
+                using var scope = NewDisposeScope();
+                var labels = batch.Labels!;
+                Tensor logits;
+                if (ptuning is null)
+                {
+                    var output = peft.forward(batch with { Labels = null });
+                    logits = output.Logits!;                                    // (B, C)
+                }
+                else logits = ClassLogits(peft, batch, ptuning, verbalizer!);  // (B, C)
+                correct += logits.argmax(1).eq(labels).sum().item<long>();
+                total += labels.shape[0];
+            }
+            return total == 0 ? double.NaN : correct / (double)total;
+        }
+        finally
+        {
+            peft.train(training);
+        }
+    }
+
+    /// <summary>Disposes each batch's tensors after it is used.</summary>
+    static IEnumerable<ModelInput> Batches(IEnumerable<ModelInput> source)
+    {
+        foreach (var b in source)
+        {
+            try { yield return b; }
+            finally
+            {
+                b.InputIds.Dispose();
+                b.AttentionMask?.Dispose();
+                b.Labels?.Dispose();
+            }
+        }
+    }
+
+    /// <summary>P-Tuning v1: masked-LM logits at [MASK], restricted to the label words → (B, C).</summary>
+    static Tensor ClassLogits(PeftModel peft, ModelInput batch, PTuningConfig ptuning, Verbalizer verbalizer)
+    {
+        var output = peft.forward(new ModelInput(batch.InputIds, batch.AttentionMask));
+        return verbalizer.Logits(output.Logits!, batch.InputIds, ptuning.Template.MaskTokenId);   // (B, T, V) → (B, C)
+    }
+
+    /// <summary>Median step time in ms from the step-end clock; the first step and steps right after an evaluation are left out.</summary>
+    internal static double StepMsMedian(TrainingHistory history)
+    {
+        var evalSteps = history.Evals.Select(e => e.Step).ToHashSet();
+        var ms = new List<double>();
+        for (int i = 1; i < history.Steps.Count; i++)
+            if (!evalSteps.Contains(history.Steps[i - 1].Step))
+                ms.Add((history.Steps[i].WallSeconds - history.Steps[i - 1].WallSeconds) * 1000);
+        if (ms.Count == 0) return history.Steps.Count > 0 ? history.Steps[0].WallSeconds * 1000 : double.NaN;
+        return BenchRunner.Median(ms);
+    }
+
+    static long AdapterSize(PeftModel peft)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "peftkit-exp-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            peft.SaveAdapter(dir);
+            return new DirectoryInfo(dir).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    static IProgress<TrainingEvent>? Labelled(IProgress<TrainingEvent>? progress, string label) =>
+        progress is null ? null : new LabelledProgress(progress, label);
+
+    /// <summary>Prefixes the run's label to the trainer's start and finish sentences.</summary>
+    sealed class LabelledProgress(IProgress<TrainingEvent> inner, string label) : IProgress<TrainingEvent>
+    {
+        public void Report(TrainingEvent value) =>
+            inner.Report(value.Message is null ? value : value with { Message = $"{label}: {value.Message}" });
+    }
+}
