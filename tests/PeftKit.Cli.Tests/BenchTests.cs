@@ -85,4 +85,35 @@ public sealed class BenchTests
         Assert.Null(doc["rows"]![0]!["step_vs_full"]);   // no full row: ratios are null, not invented
         Assert.Contains("| not measured |", report.ToMarkdown());
     }
+
+    [Fact]
+    public void JsonReadsBackToTheSameReport()
+    {
+        KitTorch.Setup();
+        var report = BenchRunner.Run(BenchOptions.Short(["full", "ia3"], "tiny-gpt"));
+        var json = report.ToJson();
+        Assert.Equal(json, BenchReport.FromJson(json).ToJson());
+        var error = Assert.Throws<FormatException>(() => BenchReport.FromJson("""{"machine": {}, "config": {}}"""));
+        Assert.Equal("The bench report lacks 'rows'; write it with `kit bench --json`.", error.Message);
+    }
+
+    [Fact]
+    public void PngFigureIsRenderedAtTheRequestedSize()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"kit-bench-{Guid.NewGuid():N}.png");
+        try
+        {
+            var (exit, _, stderr) = Kit.Run("bench", "--short", "--methods", "full,lora", "--no-raw", "--png", path);
+            Assert.True(exit == 0, stderr);
+            var bytes = File.ReadAllBytes(path);
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A }, bytes[..8]);
+            // IHDR: width and height, big-endian, at bytes 16..23.
+            Assert.Equal(1100, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(16, 4)));
+            Assert.Equal(560, System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(20, 4)));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

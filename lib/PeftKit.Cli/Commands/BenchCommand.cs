@@ -1,5 +1,6 @@
 using System.CommandLine;
 using PeftKit.Benchmarks;
+using PeftKit.Cli.Charts;
 using PeftKit.Setup;
 
 namespace PeftKit.Cli.Commands;
@@ -22,11 +23,12 @@ internal static class BenchCommand
         var seq = new Option<int?>("--seq") { Description = "Sequence length T (default 128 for tiny models, 64 for the full-size shapes; short: 24)." };
         var json = new Option<FileInfo?>("--json") { Description = "Write {\"machine\", \"config\", \"rows\"} JSON here." };
         var markdown = new Option<FileInfo?>("--markdown") { Description = "Write the markdown report (table, method notes, targets) here." };
+        var png = new Option<FileInfo?>("--png") { Description = "Also render the cost-versus-full chart to this PNG (needs Debian's chromium)." };
         var shortMode = new Option<bool>("--short") { Description = "CI mode: tiny batch, one round, one step; checks the table, not the speed." };
         var noRaw = new Option<bool>("--no-raw") { Description = "Skip the plain-TorchSharp LoRA reference row (lora-raw)." };
         var command = new Command("bench", "Measure step time, tokens/s, memory, trainable parameters, optimizer state, adapter size and inference latency of every method.")
         {
-            methods, model, steps, warmup, repeat, batch, seq, json, markdown, shortMode, noRaw,
+            methods, model, steps, warmup, repeat, batch, seq, json, markdown, png, shortMode, noRaw,
         };
         command.SetAction(parse =>
         {
@@ -60,6 +62,18 @@ internal static class BenchCommand
             var md = report.ToMarkdown();
             if (parse.GetValue(markdown) is { } m) File.WriteAllText(m.FullName, md);
             Console.WriteLine(md);
+            if (parse.GetValue(png) is { } p)
+            {
+                try
+                {
+                    ChartPng.Save(BenchCharts.CostVersusFull(report), p.FullName, 1100, 560);
+                }
+                catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+                {
+                    Console.Error.WriteLine($"kit bench: the table was written, but not the figure: {e.Message}");
+                    return 1;
+                }
+            }
             return 0;
         });
         return command;

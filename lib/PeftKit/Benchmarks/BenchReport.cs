@@ -48,6 +48,20 @@ public sealed record BenchReport(JsonObject Machine, JsonObject Config, IReadOnl
         return doc.ToJsonString(Indented);
     }
 
+    /// <summary>Reads a document written by <see cref="ToJson"/> (e.g. a committed bench result).</summary>
+    /// <exception cref="FormatException">The text is not such a document; the message names the missing part.</exception>
+    public static BenchReport FromJson(string json)
+    {
+        var doc = JsonNode.Parse(json) as JsonObject ?? throw new FormatException("A bench report is a JSON object with machine, config and rows.");
+        JsonNode Need(JsonNode? node, string key) => node?[key] ?? throw new FormatException($"The bench report lacks '{key}'; write it with `kit bench --json`.");
+        var rows = ((JsonArray)Need(doc, "rows")).Select(n => new BenchRow(
+            Need(n, "method").GetValue<string>(), Need(n, "model").GetValue<string>(), Need(n, "step_ms_median").GetValue<double>(),
+            Need(n, "step_ms_min").GetValue<double>(), Need(n, "tokens_per_s").GetValue<double>(), Need(n, "peak_mem_bytes").GetValue<long>(),
+            Need(n, "trainable_params").GetValue<long>(), Need(n, "gradient_bytes").GetValue<long>(), Need(n, "optimizer_state_bytes").GetValue<long>(),
+            n!["adapter_bytes"]?.GetValue<long>(), n["infer_ms_unmerged"]?.GetValue<double>(), n["infer_ms_merged"]?.GetValue<double>())).ToList();
+        return new BenchReport(Need(doc, "machine").AsObject(), Need(doc, "config").AsObject(), rows);
+    }
+
     /// <summary>Markdown: the command, machine, a table with the ratios against full fine-tuning as headline columns,
     /// how each figure was measured, and the targets (met or missed).</summary>
     public string ToMarkdown()

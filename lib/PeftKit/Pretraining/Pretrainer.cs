@@ -57,22 +57,21 @@ public static class Pretrainer
         long parameters = model.parameters().Sum(p => p.numel());
         int B = profile.BatchSize, T = profile.SequenceLength;
 
+        var validationSet = BuildValidation(config, tokenizer, validation, profile, request.Seed);
+        if (validationSet.Sequences == 0)
+            throw new ArgumentException($"The validation text has fewer than {T} tokens; raise ValidationShare or MaxCharacters of profile '{profile.Name}'.");
+        Func<IReadOnlyDictionary<string, double>> evaluate = () => Score(model, validationSet, B, T, device);
         IEnumerable<ModelInput> batches;
-        Func<IReadOnlyDictionary<string, double>> evaluate;
         Func<Dictionary<string, double>> baseline;
-        int evalSequences;
         if (decoder)
         {
             var trainBatcher = new NextTokenBatcher(train, T);
-            var valBatcher = new NextTokenBatcher(validation, T);
-            evalSequences = Math.Min(profile.MaxEvalSequences, valBatcher.WindowCount);
-            var starts = valBatcher.FixedStarts(0, evalSequences);
             batches = trainBatcher.RandomBatches(B, request.Seed, device);
-            evaluate = () => EvaluateDecoder(model, valBatcher, starts, B, device);
+            var windows = validationSet.Windows!;
             baseline = () =>
             {
                 // The unigram model scores exactly the positions the decoder predicts: window tokens 1..T−1.
-                var targets = starts.SelectMany(s => valBatcher.Window([s]).Skip(1)).Select(id => (int)id).ToArray();
+                var targets = validationSet.Starts.SelectMany(s => windows.Window([s]).Skip(1)).Select(id => (int)id).ToArray();
                 return new() { ["unigram_perplexity"] = unigram.Perplexity(targets), ["positions"] = targets.Length };
             };
         }
@@ -80,23 +79,11 @@ public static class Pretrainer
         {
             var masking = new MlmMasking(tokenizer.MaskId, CompactTokenizer.Specials.Count, config.VocabSize);
             var trainBatcher = new MaskedLmBatcher(train, T, tokenizer.ClsId, tokenizer.SepId, masking);
-            var valBatcher = new MaskedLmBatcher(validation, T, tokenizer.ClsId, tokenizer.SepId, masking);
-            evalSequences = Math.Min(profile.MaxEvalSequences, valBatcher.WindowCount);
-            // Fixed validation masks (own seed), so every evaluation scores the same positions.
-            var valRng = new Random(request.Seed + 1);
-            var valSet = Enumerable.Range(0, (evalSequences + B - 1) / B).Select(i =>
-            {
-                var starts = valBatcher.FixedStarts(i * B, Math.Min(B, evalSequences - i * B));
-                var ids = valBatcher.Clean(starts);
-                var labels = masking.Apply(ids, valRng);
-                return (ids, labels, rows: starts.Length);
-            }).ToArray();
             batches = trainBatcher.RandomBatches(B, request.Seed, device);
-            evaluate = () => EvaluateEncoder(model, valSet, T, device);
             int majority = unigram.MostFrequent(CompactTokenizer.Specials.Count);
             baseline = () =>
             {
-                var labels = valSet.SelectMany(v => v.labels).Where(l => l != MlmMasking.IgnoreLabel).ToArray();
+                var labels = validationSet.Masked.SelectMany(v => v.Labels).Where(l => l != MlmMasking.IgnoreLabel).ToArray();
                 return new()
                 {
                     ["majority_accuracy"] = labels.Count(l => l == majority) / (double)labels.Length,
@@ -105,8 +92,7 @@ public static class Pretrainer
                 };
             };
         }
-        if (evalSequences == 0)
-            throw new ArgumentException($"The validation text has fewer than {T} tokens; raise ValidationShare or MaxCharacters of profile '{profile.Name}'.");
+        int evalSequences = validationSet.Sequences;
 
         int steps = request.EffectiveSteps;
         var trainerConfig = new TrainerConfig
@@ -174,6 +160,59 @@ public static class Pretrainer
         log?.Report($"wrote {string.Join(", ", PretrainResult.FileNames)} to {dir}");
         return new PretrainResult { Model = model, Tokenizer = tokenizer, History = history, Figures = figures, OutputDirectory = dir };
     }
+
+    /// <summary>
+    /// Scores a saved base on the validation documents of the run that wrote it — the same document split, the same
+    /// windows and (for the encoder) the same fixed masks — so a model card's figures can be checked against the
+    /// committed weights. Returns <c>loss</c> plus <c>perplexity</c> (decoder) or <c>accuracy</c> (encoder).
+    /// </summary>
+    /// <param name="model">The base, on <c>KitTorch.Device</c>, with the head it was pretrained with.</param>
+    /// <param name="tokenizer">The tokenizer saved beside it.</param>
+    /// <param name="profile">The profile it was trained with (split share, slice, batch and sequence length).</param>
+    /// <param name="seed">The seed it was trained with.</param>
+    /// <param name="documents">The corpus; null reads <see cref="KitData.PretrainingDocuments"/>.</param>
+    public static IReadOnlyDictionary<string, double> Rescore(TransformerModel model, CompactTokenizer tokenizer, PretrainProfile profile, int seed,
+        IReadOnlyList<PretrainingDocument>? documents = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        ArgumentNullException.ThrowIfNull(profile);
+        documents ??= KitData.PretrainingDocuments();
+        var split = CorpusSplit.ByDocument(documents, profile.ValidationShare, seed, profile.MaxCharacters);
+        var set = BuildValidation(model.Config, tokenizer, Stream(split.Validation, tokenizer), profile, seed);
+        return Score(model, set, profile.BatchSize, profile.SequenceLength, KitTorch());
+    }
+
+    /// <summary>The fixed sequences a run scores: decoder windows (<see cref="Windows"/>, <see cref="Starts"/>) or encoder
+    /// windows with masks drawn once from seed + 1 (<see cref="Masked"/>).</summary>
+    sealed record ValidationSet(int Sequences, NextTokenBatcher? Windows, int[] Starts, (long[] Ids, long[] Labels, int Rows)[] Masked);
+
+    static ValidationSet BuildValidation(TransformerConfig config, CompactTokenizer tokenizer, int[] validation, PretrainProfile profile, int seed)
+    {
+        int B = profile.BatchSize, T = profile.SequenceLength;
+        if (config.Kind == ModelKind.Decoder)
+        {
+            var windows = new NextTokenBatcher(validation, T);
+            int n = Math.Min(profile.MaxEvalSequences, windows.WindowCount);
+            return new(n, windows, windows.FixedStarts(0, n), []);
+        }
+        var masking = new MlmMasking(tokenizer.MaskId, CompactTokenizer.Specials.Count, config.VocabSize);
+        var batcher = new MaskedLmBatcher(validation, T, tokenizer.ClsId, tokenizer.SepId, masking);
+        int count = Math.Min(profile.MaxEvalSequences, batcher.WindowCount);
+        // Fixed validation masks (own seed), so every evaluation scores the same positions.
+        var rng = new Random(seed + 1);
+        var set = Enumerable.Range(0, (count + B - 1) / B).Select(i =>
+        {
+            var starts = batcher.FixedStarts(i * B, Math.Min(B, count - i * B));
+            var ids = batcher.Clean(starts);
+            var labels = masking.Apply(ids, rng);
+            return (ids, labels, starts.Length);
+        }).ToArray();
+        return new(count, null, [], set);
+    }
+
+    static Dictionary<string, double> Score(TransformerModel model, ValidationSet set, int batchSize, int T, Device device) =>
+        set.Windows is { } windows ? EvaluateDecoder(model, windows, set.Starts, batchSize, device) : EvaluateEncoder(model, set.Masked, T, device);
 
     static Device KitTorch() => Setup.KitTorch.Device;
 

@@ -1,0 +1,40 @@
+using PeftKit.Data;
+
+namespace PeftKit.Cli.Tests;
+
+/// <summary>`kit pretrain`: the quick profile end to end through the CLI, and the guard that keeps it out of data/models.</summary>
+public sealed class PretrainCommandTests
+{
+    [Fact]
+    public void QuickProfileWritesAModelFolderAndReportsTheBaseline()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"kit-pretrain-{Guid.NewGuid():N}");
+        try
+        {
+            var (exit, stdout, stderr) = Kit.Run("pretrain", "--model", "tiny-bert", "--profile", "quick", "--out", dir);
+            Assert.True(exit == 0, $"exit {exit}\n{stdout}\n{stderr}");
+            Assert.Contains("validation MLM accuracy", stdout);
+            Assert.Contains("vs most-frequent-token baseline", stdout);
+            foreach (var file in new[] { "config.json", "model.safetensors", "tokenizer.json", "history.json", "results.json", "MODEL_CARD.md" })
+                Assert.True(File.Exists(Path.Combine(dir, file)), $"{file} missing");
+            Assert.Contains("kit pretrain --model tiny-bert --profile quick --out", File.ReadAllText(Path.Combine(dir, "MODEL_CARD.md")));
+        }
+        finally
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void QuickProfileNeverWritesIntoTheCommittedModels()
+    {
+        var committed = Path.Combine(DataRoot.Locate(), "models", "tiny-gpt-quick-guard");
+        var (exit, _, stderr) = Kit.Run("pretrain", "--model", "tiny-gpt", "--profile", "quick", "--out", committed);
+        Assert.Equal(2, exit);
+        Assert.Contains("The quick profile never writes into the committed models", stderr);
+        Assert.False(Directory.Exists(committed));
+        (exit, _, stderr) = Kit.Run("pretrain", "--model", "tiny-gpt", "--steps", "0");
+        Assert.Equal(2, exit);
+        Assert.Contains("--steps must be at least 1 (got 0).", stderr);
+    }
+}
