@@ -92,7 +92,7 @@ SpamAssassin e-mail → ham / spam**, classified from the [CLS] position.
 """)
 code("""
 bool quick = profile == "quick";
-int steps        = quick ? 20 : 120;    // optimizer steps per run (every run, so equal specs give equal results and are reused)
+int steps        = quick ? 20 : 100;    // optimizer steps per run (every run, so equal specs give equal results and are reused)
 int maxLength    = quick ? 48 : 64;     // tokens per e-mail ([CLS] text [SEP], truncated)
 int? maxTrain    = quick ? 256 : null;  // training e-mails (null: all 4,344)
 int maxEval      = quick ? 64 : 200;    // dev and test e-mails each (a fixed random subsample)
