@@ -55,6 +55,7 @@ code("""
 #r "nuget: TorchSharp-cpu, 0.107.0"
 #r "nuget: Plotly.NET.CSharp, 0.14.0"
 #r "../lib/PeftKit/bin/Debug/net10.0/PeftKit.dll"
+using System.IO;
 using PeftKit;
 using PeftKit.Setup;
 using PeftKit.Models;
