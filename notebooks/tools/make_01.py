@@ -1,23 +1,10 @@
 #!/usr/bin/env python3
 """Writes notebooks/01-adapter-tuning.ipynb (Polyglot C# format, no outputs; `kit run` fills them)."""
-import json, pathlib, uuid
+from nbcells import Notebook
+import pathlib
 
-cells = []
-NB = "nb01"
-
-def src(text):
-    lines = text.strip("\n").split("\n")
-    return [l + "\n" for l in lines[:-1]] + [lines[-1]]
-
-def md(text):
-    cells.append({"cell_type": "markdown", "id": uuid.uuid5(uuid.NAMESPACE_URL, f"{NB}/{len(cells)}").hex[:8], "metadata": {}, "source": src(text)})
-
-def code(text, tags=None):
-    meta = {"polyglot_notebook": {"kernelName": "csharp"}, "dotnet_interactive": {"language": "csharp"}, "vscode": {"languageId": "polyglot-notebook"}}
-    if tags:
-        meta["tags"] = tags
-    cells.append({"cell_type": "code", "execution_count": None, "id": uuid.uuid5(uuid.NAMESPACE_URL, f"{NB}/{len(cells)}").hex[:8],
-                  "metadata": meta, "outputs": [], "source": src(text)})
+nb = Notebook("nb01")
+md, code = nb.md, nb.code
 
 CONCLUSIONS = pathlib.Path(__file__).with_name("conclusions_01.md")
 
@@ -367,16 +354,4 @@ matrices). Expect the paper's picture there — adapters within a point of full 
 base, where every method is limited by a 4M-parameter model trained for minutes.
 """)
 
-nb = {
-    "cells": cells,
-    "metadata": {
-        "kernelspec": {"display_name": ".NET (C#)", "language": "C#", "name": ".net-csharp"},
-        "language_info": {"name": "polyglot-notebook"},
-        "polyglot_notebook": {"kernelInfo": {"defaultKernelName": "csharp", "items": [{"aliases": [], "name": "csharp"}]}},
-    },
-    "nbformat": 4,
-    "nbformat_minor": 5,
-}
-out = pathlib.Path(__file__).resolve().parent.parent / "01-adapter-tuning.ipynb"
-out.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-print(out)
+nb.write("01-adapter-tuning.ipynb")

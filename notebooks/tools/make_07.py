@@ -1,22 +1,9 @@
 #!/usr/bin/env python3
 """Writes notebooks/07-comparison.ipynb (Polyglot C# format, no outputs; `kit run` fills them)."""
-import json, pathlib, uuid
+from nbcells import Notebook
 
-cells = []
-
-def src(text):
-    lines = text.strip("\n").split("\n")
-    return [l + "\n" for l in lines[:-1]] + [lines[-1]]
-
-def md(text):
-    cells.append({"cell_type": "markdown", "id": uuid.uuid5(uuid.NAMESPACE_URL, f"nb07/{len(cells)}").hex[:8], "metadata": {}, "source": src(text)})
-
-def code(text, tags=None):
-    meta = {"polyglot_notebook": {"kernelName": "csharp"}, "dotnet_interactive": {"language": "csharp"}, "vscode": {"languageId": "polyglot-notebook"}}
-    if tags:
-        meta["tags"] = tags
-    cells.append({"cell_type": "code", "execution_count": None, "id": uuid.uuid5(uuid.NAMESPACE_URL, f"nb07/{len(cells)}").hex[:8],
-                  "metadata": meta, "outputs": [], "source": src(text)})
+nb = Notebook("nb07")
+md, code = nb.md, nb.code
 
 md("""
 # 07 — Every method side by side: accuracy, parameters, time, memory, storage
@@ -312,16 +299,4 @@ are the real ones: `TransformerConfig.BertBase` (110M) or `Gpt2Small` (124M) wit
 task, and the step-time gap widens because backpropagation skips the weight gradients of every frozen matrix.
 """)
 
-nb = {
-    "cells": cells,
-    "metadata": {
-        "kernelspec": {"display_name": ".NET (C#)", "language": "C#", "name": ".net-csharp"},
-        "language_info": {"name": "polyglot-notebook"},
-        "polyglot_notebook": {"kernelInfo": {"defaultKernelName": "csharp", "items": [{"aliases": [], "name": "csharp"}]}},
-    },
-    "nbformat": 4,
-    "nbformat_minor": 5,
-}
-out = pathlib.Path(__file__).resolve().parent.parent / "07-comparison.ipynb"
-out.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-print(out)
+nb.write("07-comparison.ipynb")

@@ -1,4 +1,4 @@
-"""Shared cell helpers for the notebook generator scripts make_03/04/05.py (same cell shapes as make_00.py)."""
+"""Shared cell helpers for the notebook generator scripts make_NN.py: cell shapes, stable cell ids, the notebook file."""
 import json, pathlib, uuid
 
 
