@@ -74,11 +74,16 @@ public sealed class CompactTokenizer : ITextTokenizer
     /// <summary>Compact ids of <paramref name="text"/>; "&lt;|endoftext|&gt;" in the text becomes <see cref="EndOfTextId"/>.</summary>
     public IReadOnlyList<int> Encode(string text)
     {
-        int eot = Cl100k.Value.SpecialTokens![EndOfText];
-        var ids = Cl100k.Value.EncodeToIds(text);
-        var result = new int[ids.Count];
-        for (int i = 0; i < ids.Count; i++)
-            result[i] = ids[i] == eot ? EndOfTextId : _toCompact.GetValueOrDefault(ids[i], UnknownId);
+        // "<|endoftext|>" is split out here instead of relying on the shared TiktokenTokenizer's special-token
+        // handling: a fresh-clone test run once saw it come back as ordinary text pieces ([UNK]) after other tests
+        // had used the same tokenizer. The special token is a pre-tokenization boundary either way, so the ids agree.
+        var result = new List<int>();
+        var parts = text.Split(EndOfText);
+        for (int p = 0; p < parts.Length; p++)
+        {
+            if (p > 0) result.Add(EndOfTextId);
+            foreach (var id in Cl100k.Value.EncodeToIds(parts[p])) result.Add(_toCompact.GetValueOrDefault(id, UnknownId));
+        }
         return result;
     }
 
