@@ -156,7 +156,7 @@ ExperimentCharts.DevAccuracyCurves(mainRuns, "Dev accuracy during training, same
 """)
 
 md("""
-**What the table shows** (test accuracy on 400 held-out emails; 77.0% of them are ham, so 0.770 is the score of always saying ham). The linear probe barely beats that (0.797): the frozen tiny-gpt's last-token features alone say little about spam. Full fine-tuning reaches 0.897. Prompt tuning with 20 vectors — 5,120 prompt numbers plus the 512-number head, 0.13% of the model — gets 0.830: a third of the way from the probe to full fine-tuning, well behind the latter. Its dev accuracy also moves unevenly between evaluations, and its training loss stays the highest of the three throughout. One seed and 400 test emails: a difference of about ±2 points (one standard error of an accuracy near 0.83 on 400 examples is 1.9 points) is noise.
+**What the table shows** (test accuracy on 400 held-out emails; 77.0% of them are ham, so 0.770 is the score of always saying ham). The linear probe barely beats that (0.797): the frozen tiny-gpt's last-token features alone say little about spam. Full fine-tuning reaches 0.897. Prompt tuning with 20 vectors — 5,120 prompt numbers plus the 512-number head, 0.13% of the model — gets 0.833: a third of the way from the probe to full fine-tuning, well behind the latter. Its dev accuracy also moves unevenly between evaluations, and its training loss stays the highest of the three throughout. One seed and 400 test emails: a difference of about ±2 points (one standard error of an accuracy near 0.83 on 400 examples is 1.9 points) is noise.
 
 ## Experiment 1 — prompt length
 
@@ -175,7 +175,7 @@ ExperimentCharts.Sweep("prompt length n (virtual tokens, log scale)",
 """)
 
 md("""
-**What we see:** no trend with length. n = 1 scored 0.860, n = 5 and n = 20 0.830, n = 50 0.843 — all within about two standard errors of each other, all between the probe and full fine-tuning. Twice a run's dev accuracy collapsed mid-training (0.31 for n = 1 at step 100, 0.26 for n = 50) before recovering: at this learning rate the prompt's optimisation is bumpy, and the best-dev checkpoint hides that in the final number. Longer prompts cost time (n = 50 makes every sequence 64 + 50 positions long: the median step is about twice n = 1's).
+**What we see:** no trend with length. n = 1 scored 0.860, n = 5 and n = 20 0.833, n = 50 0.843 — all within about two standard errors of each other, all between the probe and full fine-tuning. Twice a run's dev accuracy collapsed mid-training (0.31 for n = 1 at step 100, 0.26 for n = 50) before recovering: at this learning rate the prompt's optimisation is bumpy, and the best-dev checkpoint hides that in the final number. Longer prompts cost time (n = 50 makes every sequence 64 + 50 positions long: the median step is nearly twice n = 1's).
 
 ## Experiment 2 — how the prompt starts
 
@@ -206,7 +206,7 @@ Plotly.NET.Chart.withTitle("Prompt initialisation (the paper: class labels > sam
 """)
 
 md("""
-**An honest caveat first:** the tiny model's 4,096-token vocabulary has neither " ham" nor " spam" (both map to `[UNK]`, printed above), so the run labelled *class-label text* did **not** start from the label words: it started from twenty copies of the `[UNK]` embedding. It is not the paper's class-label init; with the GPT-2 or T5 vocabularies the words exist. **What we see:** random uniform 0.805, sampled vocabulary 0.830, twenty `[UNK]` vectors 0.845. The order random < sampled vocabulary matches the paper's, but the spread is 4 points on one seed — about two standard errors — so it does not establish an ordering.
+**An honest caveat first:** the tiny model's 4,096-token vocabulary has neither " ham" nor " spam" (both map to `[UNK]`, printed above), so the run labelled *class-label text* did **not** start from the label words: it started from twenty copies of the `[UNK]` embedding. It is not the paper's class-label init; with the GPT-2 or T5 vocabularies the words exist. **What we see:** random uniform 0.812, sampled vocabulary 0.833, twenty `[UNK]` vectors 0.848. The order random < sampled vocabulary matches the paper's, but the spread is under 4 points on one seed — about two standard errors — so it does not establish an ordering.
 
 ## Accuracy against trainable parameters
 
@@ -222,9 +222,9 @@ md("""
 
 | Lester et al. 2021 found | we measured on tiny-gpt (4.3M parameters), T1, 200 steps | reproduces here? |
 |---|---|---|
-| Prompt tuning is far behind model tuning on small models and matches it only at ~10B parameters | 0.830 vs full fine-tuning 0.897 (probe 0.797) | **Yes, the gap is there** — 6.7 points on a 4M model. We cannot test the other half (the gap closing with scale): that needs models a thousand times larger. |
-| Length matters from 1 to ~20 tokens, beyond ~20 marginal | n = 1, 5, 20, 50 → 0.860, 0.830, 0.830, 0.843 | **No** — no trend at all; the differences are within noise. With a 200-step budget, a 4-layer model and one seed the effect is either absent or too small to see. |
-| Class-label init > sampled vocabulary > random uniform (gap vanishes at 11B) | random 0.805 < sampled vocabulary 0.830; the label words are not in our vocabulary (the third run started from `[UNK]`, 0.845) | **Not established** — the order of the first two matches, but by about two standard errors on one seed; the class-label init could not be tested as the paper defines it. |
+| Prompt tuning is far behind model tuning on small models and matches it only at ~10B parameters | 0.833 vs full fine-tuning 0.897 (probe 0.797) | **Yes, the gap is there** — 6.4 points on a 4M model. We cannot test the other half (the gap closing with scale): that needs models a thousand times larger. |
+| Length matters from 1 to ~20 tokens, beyond ~20 marginal | n = 1, 5, 20, 50 → 0.860, 0.833, 0.833, 0.843 | **No** — no trend at all; the differences are within noise. With a 200-step budget, a 4-layer model and one seed the effect is either absent or too small to see. |
+| Class-label init > sampled vocabulary > random uniform (gap vanishes at 11B) | random 0.812 < sampled vocabulary 0.833; the label words are not in our vocabulary (the third run started from `[UNK]`, 0.848) | **Not established** — the order of the first two matches, but by about two standard errors on one seed; the class-label init could not be tested as the paper defines it. |
 
 Why not more: the paper trained T5 models of 60M–11B parameters for 30,000 steps with Adafactor on SuperGLUE and averaged several runs; we train a 4.3M-parameter decoder for 200 steps on one seed, with a vocabulary that lacks the label words. The robust finding — that a soft prompt alone gets a small model only part of the way — is the one the paper's scale argument predicts.
 

@@ -1,5 +1,5 @@
 """Shared cell helpers for the notebook generator scripts make_NN.py: cell shapes, stable cell ids, the notebook file."""
-import json, pathlib, uuid
+import json, os, pathlib, uuid
 
 
 class Notebook:
@@ -37,7 +37,9 @@ class Notebook:
             "nbformat": 4,
             "nbformat_minor": 5,
         }
-        out = pathlib.Path(__file__).resolve().parent.parent / file_name
+        # NB_OUT_DIR lets sync_markdown.py generate into a scratch folder instead of over an executed notebook.
+        folder = os.environ.get("NB_OUT_DIR")
+        out = (pathlib.Path(folder) if folder else pathlib.Path(__file__).resolve().parent.parent) / file_name
         out.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         print(out)
 
