@@ -116,7 +116,8 @@ public sealed class ClassificationData
     /// <summary>One pass over a split in order, labels set; the last batch may be smaller.</summary>
     public IEnumerable<ModelInput> EvalBatches(Split split, int batchSize) => InOrder(split, batchSize, BuildRow);
 
-    /// <summary>Endless P-Tuning v1 batches: <c>[CLS] template(text) [SEP]</c> (encoder only), labels (B) set.</summary>
+    /// <summary>Endless P-Tuning v1 batches, labels (B) set: <c>[CLS] template(text) [SEP]</c> on an encoder; on a decoder the
+    /// template without its final [MASK] (the label word is the next token).</summary>
     public IEnumerable<ModelInput> TrainBatches(int batchSize, int seed, PTuningTemplate template) => Endless(batchSize, seed, PTuningRow(template));
 
     /// <summary>One pass of P-Tuning v1 rows over a split in order.</summary>
@@ -185,14 +186,16 @@ public sealed class ClassificationData
     Func<int[], long[]> PTuningRow(PTuningTemplate template)
     {
         ArgumentNullException.ThrowIfNull(template);
-        if (Kind != ModelKind.Encoder)
-            throw new NotSupportedException("P-Tuning v1 rows read the encoder's [MASK] through its masked-LM head; tokenize the task for the encoder base (tiny-bert).");
         if (template.Parts.Count(p => p.IsMask) != 1)
             throw new ArgumentException("A P-Tuning v1 classification template needs exactly one TemplatePart.Mask, where the verbalizer reads the label word.", nameof(template));
         if (template.Parts.Count(p => p.InputSlot >= 0) != 1 || template.Parts.Any(p => p.InputSlot > 0))
             throw new ArgumentException("A P-Tuning v1 classification template needs exactly one TemplatePart.Input(0) for the text.", nameof(template));
-        // The template without the text, plus [CLS] and [SEP].
-        int fixedLength = template.Parts.Sum(p => p.Virtual + (p.Anchor?.Count ?? 0) + (p.IsMask ? 1 : 0)) + 2;
+        bool decoder = Kind == ModelKind.Decoder;
+        if (decoder && !template.Parts[^1].IsMask)
+            throw new ArgumentException("On a decoder the label word is the token that follows the row, so TemplatePart.Mask must be the template's last part (e.g. [P] text [P] [MASK]).", nameof(template));
+        // Encoder: [CLS] template [SEP]. Decoder: the template without its final [MASK] — the LM head at the row's last
+        // token predicts the next token, the label word (a cloze whose blank ends the template, as in the paper's GPT runs).
+        int fixedLength = template.Parts.Sum(p => p.Virtual + (p.Anchor?.Count ?? 0) + (p.IsMask ? 1 : 0)) + (decoder ? -1 : 2);
         if (fixedLength >= MaxLength)
             throw new ArgumentException($"The template takes {fixedLength} of the {MaxLength} tokens per row, leaving no room for text; use fewer virtual tokens or a larger maxLength.", nameof(template));
         return text =>
@@ -201,6 +204,7 @@ public sealed class ClassificationData
             var kept = text.Take(MaxLength - fixedLength)
                 .Select(id => id == template.PseudoTokenId || id == template.MaskTokenId ? (long)_tokenizer.UnknownId : id).ToArray();
             var filled = template.Fill(kept);
+            if (decoder) return filled[..^1];
             var row = new long[filled.Length + 2];
             row[0] = _tokenizer.ClsId;
             filled.CopyTo(row, 1);

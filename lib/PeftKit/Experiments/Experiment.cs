@@ -21,7 +21,8 @@ namespace PeftKit.Experiments;
 /// warmup + linear decay, clipping at 1.0, dev accuracy every <see cref="RunSpec.EvalEvery"/> steps, best dev checkpoint
 /// kept and restored) → dev and test accuracy, step time, memory and the saved adapter's size. Every method works:
 /// classification methods train with a sequence-classification head; P-Tuning v1 (<see cref="PTuningConfig"/>) reads
-/// the encoder's masked-LM logits at [MASK] through a <see cref="Verbalizer"/>. Call <c>KitTorch.Setup()</c> first.
+/// label words through a <see cref="Verbalizer"/> — an encoder's masked-LM logits at [MASK], a decoder's next-token
+/// logits after the row's last token. Call <c>KitTorch.Setup()</c> first.
 /// </summary>
 public static class Experiment
 {
@@ -51,9 +52,6 @@ public static class Experiment
             throw new ArgumentException(
                 $"The data was tokenized for '{data.BaseName}' ({data.Kind}) but the base is '{@base.Name}' ({@base.Config.Kind}); create it with ClassificationData.Create(task, thisBase).", nameof(data));
         var ptuning = spec.Method as PTuningConfig;
-        if (ptuning is not null && @base.Config.Kind != ModelKind.Encoder)
-            throw new NotSupportedException(
-                $"RunSpec '{spec.Label}': P-Tuning v1 here classifies through the encoder's [MASK] and masked-LM head with a verbalizer; run it on the encoder base (tiny-bert), not '{@base.Name}'.");
         var verbalizer = ptuning is null ? null : spec.Verbalizer ?? data.DefaultVerbalizer();
         if (verbalizer is not null && verbalizer.LabelTokenIds.Count != data.LabelNames.Count)
             throw new ArgumentException($"RunSpec '{spec.Label}': the verbalizer has {verbalizer.LabelTokenIds.Count} label words but {data.Task} has {data.LabelNames.Count} classes.", nameof(spec));
@@ -68,7 +66,7 @@ public static class Experiment
         manual_seed(spec.Seed);
         var inner = ptuning is null
             ? @base.CreateModel(HeadKind.SequenceClassification, data.LabelNames.Count)
-            : @base.CreateModel(HeadKind.MaskedLanguageModel);
+            : @base.CreateModel(@base.Config.Kind == ModelKind.Decoder ? HeadKind.LanguageModel : HeadKind.MaskedLanguageModel);
         PeftModel peft;
         try { peft = Peft.Apply(inner, spec.Method); }
         catch { inner.Dispose(); throw; }
@@ -156,9 +154,10 @@ public static class Experiment
     }
 
     /// <summary>
-    /// A P-Tuning v1 classification template for an encoder base, following the paper's "[P] x [P] [MASK]" shape:
+    /// A P-Tuning v1 classification template, following the paper's "[P] x [P] [MASK]" shape (on a decoder the [MASK]
+    /// is not in the row: the label word is the token after it):
     /// ⌈n/2⌉ pseudo tokens, the text, ⌊n/2⌋ pseudo tokens, [MASK]. Pseudo positions are marked with &lt;|endoftext|&gt;,
-    /// an id the encoder's rows never contain otherwise (its embedding is replaced anyway).
+    /// an id P-Tuning rows never contain otherwise (its embedding is replaced anyway).
     /// </summary>
     public static PTuningTemplate PTuningTemplate(TinyBase @base, int virtualTokens = 20)
     {
@@ -202,8 +201,11 @@ public static class Experiment
         peft.eval();
         try
         {
-            long correct = 0, total = 0;
+            long total = 0;
             using var _ = no_grad();
+            // Correct answers are counted on the device and read once at the end: one device→host sync per
+            // evaluation instead of one per batch (.item() in the loop stalled a GPU after every batch).
+            Tensor? correct = null;
             var batches = ptuning is null ? data.EvalBatches(split, batchSize) : data.EvalBatches(split, batchSize, ptuning.Template);
             foreach (var batch in Batches(batches))
             {
@@ -216,10 +218,11 @@ public static class Experiment
                     logits = output.Logits!;                                    // (B, C)
                 }
                 else logits = ClassLogits(peft, batch, ptuning, verbalizer!);  // (B, C)
-                correct += logits.argmax(1).eq(labels).sum().item<long>();
+                var hits = logits.argmax(1).eq(labels).sum();                  // (), stays on the device
+                if (correct is null) correct = hits.DetachFromDisposeScope(); else correct.add_(hits);
                 total += labels.shape[0];
             }
-            return total == 0 ? double.NaN : correct / (double)total;
+            using (correct) return total == 0 ? double.NaN : correct!.item<long>() / (double)total;
         }
         finally
         {
@@ -242,11 +245,13 @@ public static class Experiment
         }
     }
 
-    /// <summary>P-Tuning v1: masked-LM logits at [MASK], restricted to the label words → (B, C).</summary>
+    /// <summary>P-Tuning v1: the label words' logits → (B, C), at [MASK] (encoder) or after the last token (decoder).</summary>
     static Tensor ClassLogits(PeftModel peft, ModelInput batch, PTuningConfig ptuning, Verbalizer verbalizer)
     {
         var output = peft.forward(new ModelInput(batch.InputIds, batch.AttentionMask));
-        return verbalizer.Logits(output.Logits!, batch.InputIds, ptuning.Template.MaskTokenId);   // (B, T, V) → (B, C)
+        return peft.Base.Config.Kind == ModelKind.Decoder
+            ? verbalizer.LogitsAtLastToken(output.Logits!, batch.AttentionMask!)                  // (B, T, V) → (B, C): the next token
+            : verbalizer.Logits(output.Logits!, batch.InputIds, ptuning.Template.MaskTokenId);   // (B, T, V) → (B, C): at [MASK]
     }
 
     /// <summary>Median step time in ms from the step-end clock; the first step and steps right after an evaluation are left out.</summary>

@@ -124,6 +124,29 @@ public sealed class ClassificationDataTests(SmallBases bases)
     }
 
     [Fact]
+    public void DecoderPTuningRowsEndBeforeTheLabelWord()
+    {
+        // On a decoder the row is the template without [MASK] and without end-of-text: the next token is the label word.
+        var b = bases.Decoder;
+        var data = ClassificationData.Create(TaskName.SpamHam, b, 32, maxTrain: 8, maxEval: 8);
+        var template = Experiment.PTuningTemplate(b, 6);
+        var batch = data.EvalBatches(Split.Dev, 8, template).First();
+        var ids = batch.InputIds.data<long>().ToArray();
+        var mask = batch.AttentionMask!.data<long>().ToArray();
+        int T = (int)batch.InputIds.shape[1];
+        long P = template.PseudoTokenId;
+        for (int r = 0; r < 8; r++)
+        {
+            var plain = data.Row(Split.Dev, r);                       // text <|endoftext|>
+            var text = plain.Take(plain.Count - 1).ToArray();
+            var n = Math.Min(text.Length, 32 - 6);
+            long[] expected = [P, P, P, .. text.Take(n), P, P, P];
+            Assert.Equal(expected, ids.Skip(r * T).Take(expected.Length));
+            Assert.Equal(expected.Length, mask.Skip(r * T).Take(T).Sum());
+        }
+    }
+
+    [Fact]
     public void BadInputsSayWhatToChange()
     {
         var e = Assert.Throws<ArgumentException>(() => ClassificationData.Create(TaskName.EmailSubject, bases.Encoder));
@@ -131,8 +154,9 @@ public sealed class ClassificationDataTests(SmallBases bases)
         var e2 = Assert.Throws<ArgumentOutOfRangeException>(() => ClassificationData.Create(TaskName.SpamHam, bases.Encoder, maxLength: 500));
         Assert.Contains("96 positions", e2.Message);
         var dec = ClassificationData.Create(TaskName.SpamHam, bases.Decoder, 16, maxTrain: 4, maxEval: 4);
-        var e3 = Assert.Throws<NotSupportedException>(() => dec.EvalBatches(Split.Dev, 4, Experiment.PTuningTemplate(bases.Encoder, 4)).First());
-        Assert.Contains("encoder", e3.Message);
+        var maskInside = new PTuningTemplate([TemplatePart.Prompt(2), TemplatePart.Mask, TemplatePart.Input(0)], 5, 4);
+        var e3 = Assert.Throws<ArgumentException>(() => dec.EvalBatches(Split.Dev, 4, maskInside).First());
+        Assert.Contains("TemplatePart.Mask must be the template's last part", e3.Message);
         var enc = ClassificationData.Create(TaskName.SpamHam, bases.Encoder, 16, maxTrain: 4, maxEval: 4);
         var noMask = new PTuningTemplate([TemplatePart.Prompt(2), TemplatePart.Input(0)], 5, 4);
         Assert.Contains("TemplatePart.Mask", Assert.Throws<ArgumentException>(() => enc.TrainBatches(2, 1, noMask).First()).Message);

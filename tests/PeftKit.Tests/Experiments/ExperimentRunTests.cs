@@ -141,9 +141,41 @@ public sealed class ExperimentRunTests(SmallBases bases)
         long d = b.Config.HiddenSize, h = 16;
         Assert.Equal(4 * d + d * h + h + h * h + h + h * d + d, result.TrainableParameters);
         Assert.Equal(result.TestAccuracy, Experiment.Accuracy(model, data, Split.Test, verbalizer: verbalizer), 12);
+    }
 
-        var e = Assert.Throws<NotSupportedException>(() => Experiment.Run(bases.Decoder, Data(bases.Decoder), Spec("v1", config)));
-        Assert.Contains("encoder base (tiny-bert)", e.Message);
+    [Fact]
+    public void PTuningV1OnADecoderReadsTheLabelWordAsTheNextTokenAfterTheRow()
+    {
+        var b = bases.Decoder;
+        var data = Data(b);
+        var verbalizer = data.DefaultVerbalizer();
+        var template = Experiment.PTuningTemplate(b, 4);
+        var config = new PTuningConfig(template, PromptEncoderKind.Mlp, encoderHiddenSize: 16);
+        var result = Experiment.Run(b, data, Spec("P-Tuning v1 (decoder)", config), null, out var model);
+        using var inner = model.Base;
+        using var _ = model;
+        Assert.Equal(HeadKind.LanguageModel, model.Base.Head);
+        Assert.All(model.named_parameters().Where(p => p.parameter.requires_grad), p => Assert.StartsWith("prompt_encoder.", p.name));
+        Assert.All(BaseUnchanged(b, model), kv => Assert.True(kv.Value, $"base tensor {kv.Key} changed"));
+
+        // Accuracy by hand: the LM's next-token logits at each row's last real token (rows are right-padded, so
+        // position sum(mask) − 1), compared over the two label words only.
+        model.eval();
+        long correct = 0, total = 0;
+        using (no_grad())
+            foreach (var batch in data.EvalBatches(Split.Test, 16, template))
+            {
+                using var logits = model.forward(batch with { Labels = null }).Logits!;           // (B, T, V)
+                var lengths = batch.AttentionMask!.sum(1).data<long>().ToArray();
+                var labels = batch.Labels!.data<long>().ToArray();
+                for (int r = 0; r < lengths.Length; r++)
+                {
+                    var word = verbalizer.LabelTokenIds.Select(id => logits[r, lengths[r] - 1, id].item<float>()).ToArray();
+                    correct += (word[1] > word[0] ? 1 : 0) == labels[r] ? 1 : 0;
+                    total++;
+                }
+            }
+        Assert.Equal(correct / (double)total, result.TestAccuracy, 12);
     }
 
     [Fact]

@@ -34,4 +34,17 @@ public sealed class Verbalizer
         using var words = tensor(_words, int64, mlmLogits.device);
         return atMask.index_select(1, words);                                          // (B, C)
     }
+
+    /// <summary>
+    /// A decoder's LM logits (B, T, V) and attention mask (B, T), left- or right-padded → class logits (B, C) read at each
+    /// row's last real token: its next-token distribution is the label word's.
+    /// </summary>
+    public Tensor LogitsAtLastToken(Tensor lmLogits, Tensor attentionMask)
+    {
+        long B = lmLogits.shape[0], T = lmLogits.shape[1];
+        var last = (attentionMask.to(int64) * arange(T, device: lmLogits.device)).argmax(1); // (B)
+        var atLast = lmLogits[arange(B, device: lmLogits.device), last];              // (B, V)
+        using var words = tensor(_words, int64, lmLogits.device);
+        return atLast.index_select(1, words);                                          // (B, C)
+    }
 }
