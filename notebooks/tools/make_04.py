@@ -8,13 +8,15 @@ md, code = nb.md, nb.code
 md("""
 # 04 — P-Tuning (v1): a prompt encoder, a template and a verbalizer
 
-Liu et al. (*GPT Understands, Too*, 2021; AI Open 2023) keep the pretrained model frozen and its **masked-LM head**
-in use: the task is written as a cloze. An email becomes
+Liu et al. (*GPT Understands, Too*, 2021; AI Open 2023) keep the pretrained model frozen and its **language-model
+head** in use: the task is written as a cloze. With a masked LM (BERT) an email becomes
+`[CLS] [P₁] … [P₁₀] <email text> [P₁₁] … [P₂₀] [MASK] [SEP]` and the class is read from what the model would put at
+`[MASK]`. With a left-to-right LM — the paper's title is about GPT — the blank ends the template, so the row is
 
-`[CLS] [P₁] … [P₁₀] <email text> [P₁₁] … [P₂₀] [MASK] [SEP]`
+`[P₁] … [P₁₀] <email text> [P₁₁] … [P₂₀]`
 
-and the class is read from what the model would put at `[MASK]`: a **verbalizer** maps each class to one word
-(here " ham" / " spam", when the vocabulary has them), and the class score is the masked-LM logit of that word.
+and the class is read from the model's **next token**. A **verbalizer** maps each class to one word (" ham" /
+" spam" when the vocabulary has them), and the class score is the LM logit of that word.
 The pseudo tokens $[P_i]$ are continuous vectors, placed by a **template** anywhere among the real tokens (not only
 in front, unlike prompt tuning), and — the paper's second idea — they are not trained directly but *produced* by a
 small **prompt encoder**: a bidirectional LSTM followed by an MLP over trainable inputs $e_1 … e_n$:
@@ -23,7 +25,7 @@ $$h_i = \\mathrm{MLP}\\big([\\overrightarrow{h}_i ;\\, \\overleftarrow{h}_i]\\bi
 
 $$\\hat y = \\arg\\max_{y}\\; p_{\\theta}\\big(\\,[\\mathrm{MASK}] = v(y) \\;\\big|\\; T(h_{1:n}, x)\\big),$$
 
-where $T$ is the template, $v$ the verbalizer and $\\theta$ the frozen model. The LSTM ties the pseudo tokens to each
+where $T$ is the template, $v$ the verbalizer and $\\theta$ the frozen model ([MASK] is the next position for GPT). The LSTM ties the pseudo tokens to each
 other; the paper reports that optimising the $h_i$ directly (no encoder) is unstable. After training the encoder is
 thrown away and only the $n$ produced vectors are kept: the stored adapter is $n \\cdot d$ numbers, like prompt
 tuning's. This notebook's experiment is exactly that choice: **LSTM vs MLP vs no encoder**.
@@ -80,7 +82,7 @@ return where(isPseudo.unsqueeze(-1), produced[order], tokenEmbeds);     // (B, T
 `None` trains the n vectors directly. The template and verbalizer for T1 come from the experiment helpers:
 """)
 code("""
-var tiny = TinyBase.Load("tiny-bert");
+var tiny = TinyBase.Load("tiny-gpt");
 var data = ClassificationData.Create(TaskName.SpamHam, tiny, maxLength: maxLength, maxTrain: maxTrain, maxEval: maxEval, seed: seed);
 var template = Experiment.PTuningTemplate(tiny, n);
 var verbalizer = data.DefaultVerbalizer();
@@ -92,22 +94,29 @@ Console.WriteLine("template, filled: " + string.Join(" ", row.Select(id => id ==
 """)
 
 md("""
-(The data helper adds `[CLS]` in front and `[SEP]` at the end. The pseudo positions are marked with an id no email
-uses — `<|endoftext|>`, whose embedding is replaced anyway.)
+(The template ends with `[MASK]`; on the decoder the data helper leaves it out of the row — the label word is the
+token *after* the row — and on an encoder it writes `[CLS] … [MASK] [SEP]`. The pseudo positions are marked with an
+id no row uses otherwise — `<|endoftext|>`, whose embedding is replaced anyway.)
+
+**Why the decoder.** The kit first ran P-Tuning v1 on its tiny encoder (tiny-bert), the masked-LM setting, in
+notebook 07's first two full runs. There it ended at 23–25% test accuracy: it answered "spam" for every email, below the 77% of always answering
+"ham", and its training loss never fell under ln 2. The reason is the base, not the method: tiny-bert is still on
+the masked-LM plateau (notebook 00: 15% MLM accuracy), where its prediction at `[MASK]` barely depends on the
+context, so no prompt can steer it. tiny-gpt's next-token prediction does depend on the context (validation
+perplexity 66 against the unigram model's 372), so prompts have something to steer.
 
 ## What it costs: parameters
 
 While training, the encoder is much bigger than what it produces: the LSTM has 2 layers × 2 directions of
 4·(d·h + h·h + 2h) weights. After training `Consolidate()` drops it, and the saved adapter holds the n produced
-vectors only. The table shows both, on the tiny encoder and on BERT-base's shape (masked-LM head, whose decoder is
-tied to the word embeddings).
+vectors only. The table shows both, on tiny-gpt and on GPT-2 small's shape (LM head tied to the word embeddings).
 """)
 code(HELPERS + """
 var countRows = new List<string[]>();
-foreach (var (name, config) in new[] { ("tiny-bert", TransformerConfig.TinyEncoder), ("BERT-base", TransformerConfig.BertBase) })
+foreach (var (name, config) in new[] { ("tiny-gpt", TransformerConfig.TinyDecoder), ("GPT-2 small", TransformerConfig.Gpt2Small) })
     foreach (var kind in new[] { PromptEncoderKind.Lstm, PromptEncoderKind.Mlp, PromptEncoderKind.None })
     {
-        using var model = new TransformerModel(config, HeadKind.MaskedLanguageModel);
+        using var model = new TransformerModel(config, HeadKind.LanguageModel);
         var t = new PTuningTemplate([TemplatePart.Prompt(n / 2), TemplatePart.Input(0), TemplatePart.Prompt(n - n / 2), TemplatePart.Mask], pseudoTokenId: 5, maskTokenId: 4); // the kit's <|endoftext|> and [MASK] ids
         var peft = Peft.Apply(model, new PTuningConfig(t, kind));
         var training = peft.Report();
@@ -122,15 +131,13 @@ HTML(Table(["base", "encoder", "trainable while training", "% while training", "
 """)
 
 md("""
-With the model's width d as the encoder's hidden size (the reference library's default), the LSTM encoder trains
-more parameters than any other prompt method — 27.2 million on BERT-base (20% of the model), 3.0 million on
-tiny-bert (41%); the MLP encoder 1.8 million and 0.2 million — but only for the duration of training. What is stored per task is 20 vectors: 15,360 numbers for BERT-base, ~60 KB.
+COST_PROSE
 
 ## Training: the three encoders against the baselines
 
 Baselines on the same base and budget: a **linear probe** and **full fine-tuning** (both with a classification head
-on [CLS]: P-Tuning's verbalizer is a different head, so these are the reference points, not the same readout), and
-the **frozen masked LM with the untrained template** (the prompt encoder at its random start — what the verbalizer
+on the last token: P-Tuning's verbalizer is a different readout, so these are the reference points), and
+the **frozen LM with the untrained template** (the prompt encoder at its random start — what the verbalizer
 gives before any training). Then P-Tuning with each encoder, each with every seed.
 """)
 code("""
@@ -143,13 +150,13 @@ RunSpec Spec(string label, PeftConfig method, double lr, int runSeed) => new()
 var probe = Experiment.Run(tiny, data, Spec("linear probe", new LinearProbe(), probeLr, seed), progress);
 var full = Experiment.Run(tiny, data, Spec("full fine-tuning", new FullFineTune(), fullLr, seed), progress);
 double untrained;
-using (var mlm = tiny.CreateModel(HeadKind.MaskedLanguageModel))
+using (var lm = tiny.CreateModel(HeadKind.LanguageModel))
 {
     torch.manual_seed(seed);
-    var peft = Peft.Apply(mlm, new PTuningConfig(template, PromptEncoderKind.Lstm));
+    var peft = Peft.Apply(lm, new PTuningConfig(template, PromptEncoderKind.Lstm));
     untrained = Experiment.Accuracy(peft, data, Split.Test, verbalizer: verbalizer);
 }
-Console.WriteLine($"frozen MLM + untrained LSTM prompt + verbalizer: test accuracy {untrained:P2}");
+Console.WriteLine($"frozen LM + untrained LSTM prompt + verbalizer: test accuracy {untrained:P2}");
 """)
 code("""
 var encoderRuns = new List<RunResult>();
@@ -209,7 +216,7 @@ var dir = Path.Combine(Path.GetTempPath(), $"peftkit-nb04-{Environment.ProcessId
 trained.SaveAdapter(dir);
 foreach (var f in new DirectoryInfo(dir).GetFiles())
     Console.WriteLine($"{f.Name,-28} {f.Length,9:N0} bytes");
-var loaded = Peft.Load(tiny.CreateModel(HeadKind.MaskedLanguageModel), dir);
+var loaded = Peft.Load(tiny.CreateModel(HeadKind.LanguageModel), dir);
 Console.WriteLine($"trained (with its LSTM): {trained.Report()}");
 Console.WriteLine($"loaded (vectors only):   {loaded.Report()}");
 Console.WriteLine($"test accuracy: trained {Experiment.Accuracy(trained, data, Split.Test, verbalizer: verbalizer):P2}, loaded {Experiment.Accuracy(loaded, data, Split.Test, verbalizer: verbalizer):P2}");
@@ -223,17 +230,18 @@ SAVELOAD
 ## Try it yourself
 
 - Move the pseudo tokens: `new PTuningTemplate([TemplatePart.Input(0), TemplatePart.Prompt(20), TemplatePart.Mask], …)`
-  puts them all between the text and [MASK]; add an anchor word with `TemplatePart.Tokens(ids)` (the paper's "?").
+  puts them all after the text; add an anchor word with `TemplatePart.Tokens(ids)` (the paper's "?").
 - Change the verbalizer: `RunSpec.Verbalizer = new Verbalizer([noId, yesId])` with " no" / " yes".
 - Give the LSTM a smaller hidden size (`encoderHiddenSize: 64`): it is dropped after training anyway.
 - Give the no-encoder run prompt tuning's larger learning rate (3·10⁻²) and see whether it catches up.
+- Run it on the encoder (`TinyBase.Load("tiny-bert")`, `HeadKind.MaskedLanguageModel`) to see the plateau effect above.
 
 ## On a GPU
 
 `kit run notebooks/04-p-tuning-v1.ipynb --backend cuda` runs the same cells on CUDA. The paper's setting —
-BERT-large or GPT-2-medium/large on LAMA knowledge probes and SuperGLUE — needs the full-size masked LMs; the
-masked-LM head's (B, T, V) logits dominate memory there (V = 30,522 for BERT), which is worth restricting to the
-[MASK] position when you scale up.
+BERT-large or GPT-2-medium/large on LAMA knowledge probes and SuperGLUE — needs the full-size LMs; the LM head's
+(B, T, V) logits dominate memory there (V = 50,257 for GPT-2, 30,522 for BERT), while the verbalizer reads one
+position: worth restricting the head to that position when you scale up.
 """)
 
 nb.write("04-p-tuning-v1.ipynb")

@@ -155,7 +155,13 @@ ExperimentCharts.TrainingCurves(mainRuns, "Training loss per run (same data, sam
 """)
 
 md("""
-RESULTS_MAIN
+**What the table shows** (test accuracy on 400 held-out emails; 77.0% are ham, so 0.770 is always answering "ham";
+one standard error near 0.84 is 1.8 points). The linear probe reaches 0.797 and full fine-tuning 0.897 — the same two
+runs as in notebooks 01, 03 and 07, to the last digit. **Prompt tuning** with 16 input vectors gets **0.840** and
+**P-Tuning v2** with 16 vectors in every layer **0.838**: both about four points above the probe and six below full
+fine-tuning, and indistinguishable from each other. Deep prompts train seven times as many numbers (33,280 against
+4,608 with the head) and, here, buy nothing over the input-only prompt. Their step is cheaper, though (186 ms against
+214 ms): the input prompt lengthens every sequence by 16 positions, the deep prompt only adds keys and values.
 
 ## Experiment 1 — which layers need prompts
 
@@ -181,7 +187,11 @@ Plotly.NET.Chart.withTitle("Prompt depth: top layers vs bottom layers (the paper
 """)
 
 md("""
-RESULTS_DEPTH
+**What we see:** prompts in the top two layers (0.863) beat prompts in the bottom two (0.820) by 4.3 points, about
+two and a half standard errors — the paper's direction — and even beat prompts in all four layers (0.838). With one
+layer the order is the same but within noise (top 0.830, bottom 0.820). The step times tell why top layers are also
+cheaper: a prompt in layer 3 needs gradients only through the last layer (125 ms a step), one in layer 0 through all
+four (184 ms).
 
 ## Experiment 2 — prompt length
 
@@ -198,7 +208,9 @@ ExperimentCharts.Sweep("prompt length n per layer (log scale)", lengthRuns.Selec
 """)
 
 md("""
-RESULTS_LENGTH
+**What we see:** n = 4 → 0.818, n = 16 → 0.838, n = 64 → 0.775. Short and medium prompts work; the long one ends at
+the majority answer (its dev accuracy never left 0.775 in 200 steps). That matches the paper's advice for simple
+classification — short prompts — though with one seed the gap between 4 and 16 is noise.
 
 ## Accuracy against trainable parameters
 
@@ -212,7 +224,11 @@ ExperimentCharts.AccuracyVsParameters(allRuns, "Deep prompts buy more accuracy p
 md("""
 ## The paper's findings next to ours
 
-FINDINGS
+| Liu et al. 2022 found | we measured on tiny-gpt (4.3M parameters), T1, 200 steps, one seed | reproduces here? |
+|---|---|---|
+| Deep prompts match fine-tuning across scales, where input-only prompts fail on small models | P-Tuning v2 0.838, prompt tuning 0.840, full fine-tuning 0.897, probe 0.797 | **No** — deep prompts are no better than the input prompt here and six points below full fine-tuning. The paper trained for many epochs with tuned rates; 200 steps on a 4-layer model may be too short for either prompt to show its difference |
+| Prompts in the upper layers matter more than in the lower ones | top 2 0.863 vs bottom 2 0.820; top 1 0.830 vs bottom 1 0.820 | **Yes, in direction** — the two-layer gap is about 2.5 standard errors; the one-layer gap is noise |
+| Simple classification prefers short prompts (< 20) | n = 4, 16, 64 → 0.818, 0.838, 0.775 | **Yes** — n = 64 stayed at the majority answer; 4 vs 16 is within noise |
 
 ## Save and load
 
@@ -243,7 +259,9 @@ Directory.Delete(dir, recursive: true);
 """)
 
 md("""
-SAVELOAD
+The file is 67,800 bytes: the deep prompt for two layers (16 × 2·2·256 numbers) and the 2-way head. Loaded onto a
+fresh tiny-gpt it gives the same logits to the last bit (largest difference 0) and the same test accuracy (77.75% for
+this short 60-step run).
 
 ## Try it yourself
 

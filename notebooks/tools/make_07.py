@@ -65,13 +65,13 @@ KitTorch.Setup(seed: seed)
 md("""
 ## The task and the bases
 
-**T1: SpamAssassin email → ham or spam** (real mail, split by source group; see `data/README.md`). Nine of the ten
-methods train on the kit's pretrained **decoder** `tiny-gpt` (d = 256, 4 layers, next-token pretraining) and classify
+**T1: SpamAssassin email → ham or spam** (real mail, split by source group; see `data/README.md`). One base for all
+ten methods: the kit's pretrained **decoder** `tiny-gpt` (d = 256, 4 layers, next-token pretraining). Nine classify
 from the last token through a new 2-way head — the way the reference library's sequence-classification models use a
-GPT-2. **P-Tuning v1** is the exception: it is defined on a masked LM (it reads a label word at `[MASK]` through the
-verbalizer, no new head), so it runs on the pretrained **encoder** `tiny-bert` and its row says so.
+GPT-2. **P-Tuning v1** trains no head: it reads a label word through the verbalizer, here as the decoder's next token
+after the templated email (the cloze's blank ends the template; on an encoder it would be read at `[MASK]`).
 
-Why not run all ten on the encoder, the setting of the P-Tuning v2, adapter and LoRA papers (GLUE on BERT/RoBERTa)?
+Why not run them on the encoder, the setting of the P-Tuning v2, adapter and LoRA papers (GLUE on BERT/RoBERTa)?
 We tried: our tiny-bert is still on the masked-LM plateau (15% MLM accuracy, see notebook 00), its `[CLS]` vector was
 never trained (there is no next-sentence task) and its pooler is random. An earlier full run of this notebook on
 tiny-bert (80 steps) ended with *every* method, full fine-tuning included, at the majority answer, and in notebook 06
@@ -82,23 +82,16 @@ The majority-class rate below is the chance baseline every method must beat.
 """)
 code("""
 var gpt = TinyBase.Load("tiny-gpt");
-var bert = TinyBase.Load("tiny-bert");
-// The same e-mails and splits (same seed) tokenized for each base.
 var data = ClassificationData.Create(TaskName.SpamHam, gpt, maxLength, maxTrain, maxEval, seed);
-var bertData = ClassificationData.Create(TaskName.SpamHam, bert, maxLength, maxTrain, maxEval, seed);
-TinyBase BaseOf(string method) => method == "ptuning-v1" ? bert : gpt;
-ClassificationData DataOf(string method) => method == "ptuning-v1" ? bertData : data;
 Console.WriteLine(gpt);
 Console.WriteLine($"  pretraining: {gpt.Figures.Steps:N0} steps, validation perplexity {gpt.Figures.ValidationPerplexity:F1} (unigram {gpt.Figures.UnigramPerplexity:F1})");
-Console.WriteLine(bert);
-Console.WriteLine($"  pretraining: {bert.Figures.Steps:N0} steps, MLM accuracy {bert.Figures.MlmAccuracy:P1} (majority token {bert.Figures.MajorityAccuracy:P1})");
 Console.WriteLine($"T1 spam: {data.TrainCount:N0} train / {data.DevCount:N0} dev / {data.TestCount:N0} test; labels {string.Join(", ", data.LabelNames)}");
 Console.WriteLine($"majority-class accuracy: dev {data.MajorityAccuracy(Split.Dev):P1}, test {data.MajorityAccuracy(Split.Test):P1}");
-Console.WriteLine($"P-Tuning v1 label words at [MASK] (ham / spam): {string.Join(" / ", bertData.LabelWords(bertData.DefaultVerbalizer()).Select(w => $"'{w}'"))}");
+Console.WriteLine($"P-Tuning v1 label words, read as the next token (ham / spam): {string.Join(" / ", data.LabelWords(data.DefaultVerbalizer()).Select(w => $"'{w}'"))}");
 """)
 
 md("""
-## What each method trains, on the tiny bases and at GPT-2-small / BERT-base size
+## What each method trains, on tiny-gpt and at GPT-2-small size
 
 Counting needs no training: each configuration is applied to a model and the PeftModel report counts what
 requires a gradient. For the methods that train a reparameterisation network and then drop it (prefix tuning's MLP,
@@ -107,7 +100,7 @@ are float32. The settings are the ones `kit bench` measures: LoRA r = 8, α = 16
 (GPT-2's fused `c_attn`); Houlsby adapters with bottleneck 64 (+ LayerNorms); 20 virtual tokens for prefix, prompt and
 both P-Tunings; IA3 on keys, values and the feed-forward activation. Every classification method also trains the new
 2-way head on the last token (the reference library's `modules_to_save`); P-Tuning v1 needs none (the verbalizer
-reuses the MLM head), and is counted on tiny-bert and BERT-base, the others on tiny-gpt and GPT-2 small.
+reuses the tied language-model head).
 """)
 code("""
 static string Bytes(double b) => b >= 1 << 30 ? $"{b / (1 << 30):F2} GiB" : b >= 1 << 20 ? $"{b / (1 << 20):F1} MiB" : $"{b / 1024:F1} KiB";
@@ -126,28 +119,25 @@ static string Table(string[] head, IEnumerable<string[]> rows) =>
     peft.DeleteAdapter(method);
     return (during.Trainable, stored, during.Total);
 }
-// P-Tuning v1 reads the encoder's masked-LM head; every other method trains a 2-way head on the decoder's last token.
+// P-Tuning v1 reads the language-model head; every other method trains a 2-way head on the last token.
 // One model per (shape, head) serves every method counted on it.
-var tinyGpt = new TransformerModel(gpt.Config, HeadKind.SequenceClassification, 2);
-var gpt2 = new TransformerModel(TransformerConfig.Gpt2Small, HeadKind.SequenceClassification, 2);
-var tinyBert = new TransformerModel(bert.Config, HeadKind.MaskedLanguageModel);
-var bertBase = new TransformerModel(TransformerConfig.BertBase, HeadKind.MaskedLanguageModel);
-PeftModel? tinyGptPeft = null, gpt2Peft = null, tinyBertPeft = null, bertBasePeft = null;
+var models = new[] { (gpt.Config, false), (gpt.Config, true), (TransformerConfig.Gpt2Small, false), (TransformerConfig.Gpt2Small, true) }
+    .Select(k => (config: k.Item1, lm: k.Item2, model: new TransformerModel(k.Item1, k.Item2 ? HeadKind.LanguageModel : HeadKind.SequenceClassification, 2), peft: (PeftModel?)null))
+    .ToArray();
 var countRows = new List<string[]>();
 foreach (var method in Experiment.Methods)
 {
-    bool mlm = method == "ptuning-v1";
-    var tiny = mlm ? Count(tinyBert, ref tinyBertPeft, method, Experiment.MethodConfig(method, bert))
-                   : Count(tinyGpt, ref tinyGptPeft, method, Experiment.MethodConfig(method, gpt));
-    var big = mlm ? Count(bertBase, ref bertBasePeft, method, BenchMethods.Create(method, TransformerConfig.BertBase))
-                  : Count(gpt2, ref gpt2Peft, method, BenchMethods.Create(method, TransformerConfig.Gpt2Small));
-    countRows.Add([method, mlm ? "tiny-bert / BERT-base" : "tiny-gpt / GPT-2 small",
-                   tiny.train.ToString("N0"), tiny.stored.ToString("N0"), (100.0 * tiny.train / tiny.total).ToString("F3"), Bytes(4.0 * tiny.stored),
+    bool lm = method == "ptuning-v1";
+    int tinyAt = Array.FindIndex(models, m => m.config == gpt.Config && m.lm == lm);
+    int bigAt = Array.FindIndex(models, m => m.config == TransformerConfig.Gpt2Small && m.lm == lm);
+    var tiny = Count(models[tinyAt].model, ref models[tinyAt].peft, method, Experiment.MethodConfig(method, gpt));
+    var big = Count(models[bigAt].model, ref models[bigAt].peft, method, BenchMethods.Create(method, TransformerConfig.Gpt2Small));
+    countRows.Add([method, tiny.train.ToString("N0"), tiny.stored.ToString("N0"), (100.0 * tiny.train / tiny.total).ToString("F3"), Bytes(4.0 * tiny.stored),
                    big.train.ToString("N0"), big.stored.ToString("N0"), (100.0 * big.train / big.total).ToString("F3"), Bytes(4.0 * big.stored)]);
 }
-foreach (var d in new IDisposable?[] { tinyGptPeft, gpt2Peft, tinyBertPeft, bertBasePeft, tinyGpt, gpt2, tinyBert, bertBase }) d?.Dispose();
-HTML(Table(["method", "bases", "tiny: trained", "tiny: stored", "tiny: trained %", "tiny: file (fp32)",
-            "full size: trained", "full size: stored", "full size: trained %", "full size: file (fp32)"], countRows))
+foreach (var m in models) { m.peft?.Dispose(); m.model.Dispose(); }
+HTML(Table(["method", "tiny-gpt: trained", "tiny-gpt: stored", "tiny-gpt: trained %", "tiny-gpt: file (fp32)",
+            "GPT-2 small: trained", "GPT-2 small: stored", "GPT-2 small: trained %", "GPT-2 small: file (fp32)"], countRows))
 """)
 
 md("""
@@ -185,7 +175,7 @@ double Rate(string method) => method switch
 };
 var specs = Experiment.Methods.Select(m => new RunSpec
 {
-    Label = m == "ptuning-v1" ? "ptuning-v1 (tiny-bert)" : m, Method = Experiment.MethodConfig(m, BaseOf(m)), Steps = steps, BatchSize = batchSize, LearningRate = Rate(m),
+    Label = m, Method = Experiment.MethodConfig(m, gpt), Steps = steps, BatchSize = batchSize, LearningRate = Rate(m),
     WarmupSteps = steps / 10, EvalEvery = evalEvery, Seed = seed,
 }).ToList();
 var progress = new NotebookProgress();
@@ -193,9 +183,8 @@ var results = new List<RunResult>();
 PeftModel? lora = null;
 foreach (var spec in specs)
 {
-    var method = Experiment.MethodName(spec.Method);
-    if (method == "lora") { results.Add(Experiment.Run(gpt, data, spec, progress, out var kept)); lora = kept; }   // kept for save/load below
-    else results.Add(Experiment.Run(BaseOf(method), DataOf(method), spec, progress));
+    if (spec.Label == "lora") { results.Add(Experiment.Run(gpt, data, spec, progress, out var kept)); lora = kept; }   // kept for save/load below
+    else results.Add(Experiment.Run(gpt, data, spec, progress));
 }
 Console.WriteLine($"{results.Count} runs, {results.Sum(r => r.Seconds) / 60:F1} minutes of training and evaluation");
 """)
@@ -237,8 +226,7 @@ Two reference points frame every PEFT result: the **linear probe** (frozen featu
 anything below it learned nothing useful in the body) and **full fine-tuning** (every weight trains — the accuracy
 PEFT methods try to reach). Differences are in test-accuracy points; with 400 test emails one example is 0.25
 points, and a 95% binomial interval around 90% accuracy is about ±2.9 points, so differences of a point or two are
-within noise. P-Tuning v1's row compares a different base (tiny-bert) with the decoder's references: read it against
-the majority rate and notebook 04 instead.
+within noise.
 """)
 code("""
 var probe = results.Single(r => r.Method == "linear-probe");
@@ -306,7 +294,7 @@ md("""
 ## Try it yourself
 
 - Give every method the same learning rate (`LearningRate = 1e-3` for all) and see which ones depend on it most.
-- Run the nine classification methods on the encoder instead (`BaseOf` → `bert`) and see why this notebook does not.
+- Run the methods on the encoder instead (`TinyBase.Load("tiny-bert")`) and see why this notebook does not.
 - Raise LoRA's rank (`new LoraConfig(new[] { "c_attn" }, rank: 32)`) or add the feed-forward matrices (`c_fc`, `c_proj`), and
   find where it meets full fine-tuning.
 - Halve the budget (`steps`) and see which methods degrade gracefully.

@@ -248,10 +248,13 @@ public static class Experiment
     /// <summary>P-Tuning v1: the label words' logits → (B, C), at [MASK] (encoder) or after the last token (decoder).</summary>
     static Tensor ClassLogits(PeftModel peft, ModelInput batch, PTuningConfig ptuning, Verbalizer verbalizer)
     {
-        var output = peft.forward(new ModelInput(batch.InputIds, batch.AttentionMask));
-        return peft.Base.Config.Kind == ModelKind.Decoder
-            ? verbalizer.LogitsAtLastToken(output.Logits!, batch.AttentionMask!)                  // (B, T, V) → (B, C): the next token
-            : verbalizer.Logits(output.Logits!, batch.InputIds, ptuning.Template.MaskTokenId);   // (B, T, V) → (B, C): at [MASK]
+        // One position per row is read — after the last token (decoder) or at [MASK] (encoder) — so the LM head runs
+        // there only: (B, V) logits instead of (B, T, V).
+        var positions = peft.Base.Config.Kind == ModelKind.Decoder
+            ? Verbalizer.LastTokenPositions(batch.AttentionMask!)
+            : Verbalizer.MaskPositions(batch.InputIds, ptuning.Template.MaskTokenId);           // (B)
+        var output = peft.forward(new ModelInput(batch.InputIds, batch.AttentionMask, LogitPositions: positions));
+        return verbalizer.Select(output.Logits!);                                                // (B, V) → (B, C)
     }
 
     /// <summary>Median step time in ms from the step-end clock; the first step and steps right after an evaluation are left out.</summary>

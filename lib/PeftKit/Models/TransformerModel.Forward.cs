@@ -19,6 +19,7 @@ public sealed partial class TransformerModel
         using var scope = NewDisposeScope();
         var ids = input.InputIds;
         CheckIds(ids, input.AttentionMask);
+        if (input.LogitPositions is { } positionsToRead) CheckLogitPositions(positionsToRead, input.Labels, ids.shape[0]);
         long B = ids.shape[0], T = ids.shape[1], d = Config.HiddenSize;
         var mask = input.AttentionMask?.to(int64) ?? ones_like(ids);                   // (B, T) 1 = real
 
@@ -60,11 +61,21 @@ public sealed partial class TransformerModel
         // Back to the real tokens only: (B, T, d).
         var hidden = realIndex is null ? x : x.gather(1, realIndex.unsqueeze(-1).expand(B, T, d));
         var realMask = input.AttentionMask?.to(int64) ?? ones_like(ids);                 // (B, T)
-        var (logits, loss) = RunHead(hidden, realMask, input.Labels);
+        var (logits, loss) = input.LogitPositions is { } readAt ? (LogitsAt(hidden, readAt), null) : RunHead(hidden, realMask, input.Labels);
         hidden = hidden.MoveToOuterDisposeScope();
         logits?.MoveToOuterDisposeScope();
         loss?.MoveToOuterDisposeScope();
         return new ModelOutput(hidden, logits, loss);
+    }
+
+    /// <summary>LM/MLM head at one position per row: hidden (B, T, d), positions (B) → logits (B, V).</summary>
+    Tensor LogitsAt(Tensor hidden, Tensor positions)
+    {
+        long B = hidden.shape[0];
+        var rows = hidden[arange(B, device: hidden.device), positions];                     // (B, d)
+        return Head == HeadKind.LanguageModel
+            ? functional.linear(rows, wte!.weight!)                                          // (B, V), tied
+            : cls!.predictions.forward(rows, WordEmbeddings.weight!);                        // (B, V), tied decoder
     }
 
     (Tensor? logits, Tensor? loss) RunHead(Tensor hidden, Tensor mask, Tensor? labels)
@@ -164,6 +175,16 @@ public sealed partial class TransformerModel
             throw new InvalidOperationException($"IInputTransform returned a mask of shape ({string.Join(", ", mask.shape)}); expected (B, T') = ({B}, {embeds.shape[1]}).");
         if (!realIndex.shape.SequenceEqual([B, T]))
             throw new InvalidOperationException($"IInputTransform.RealTokenIndex returned shape ({string.Join(", ", realIndex.shape)}); expected (B, T) = ({B}, {T}).");
+    }
+
+    void CheckLogitPositions(Tensor positions, Tensor? labels, long B)
+    {
+        if (Head is not (HeadKind.LanguageModel or HeadKind.MaskedLanguageModel))
+            throw new ArgumentException($"LogitPositions picks where a language-model head runs; this model's head is {Head}. Leave it null.");
+        if (labels is not null)
+            throw new ArgumentException("LogitPositions returns (B, V) logits at one position per row and computes no loss; pass Labels or LogitPositions, not both.");
+        if (positions.dtype != int64 || !positions.shape.SequenceEqual([B]))
+            throw new ArgumentException($"LogitPositions must be int64 of shape ({B}) — one position per row; got {positions.dtype} ({string.Join(", ", positions.shape)}).");
     }
 
     static void CheckLabels(Tensor labels, long[] shape)

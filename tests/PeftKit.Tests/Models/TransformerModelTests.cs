@@ -366,6 +366,29 @@ public class TransformerModelTests
         Assert.Equal(sum / n, output.Loss!.item<float>(), 5);
     }
 
+    [Theory]
+    [InlineData(ModelKind.Decoder)]
+    [InlineData(ModelKind.Encoder)]
+    public void LogitPositionsRunTheLanguageModelHeadAtThosePositionsOnly(ModelKind kind)
+    {
+        using var model = TinyModels.Create(kind);
+        model.eval();
+        using var ids = TinyModels.Ids(3, 7, seed: 22);
+        using var at = tensor(new long[] { 6, 0, 3 });
+        using var full = model.forward(new ModelInput(ids)).Logits!;                          // (3, 7, V)
+        using var picked = model.forward(new ModelInput(ids, LogitPositions: at)).Logits!;     // (3, V)
+        Assert.Equal([3L, model.Config.VocabSize], picked.shape);
+        using var expected = stack([full[0, 6], full[1, 0], full[2, 3]]);                    // (3, V)
+        // The same dot products on fewer rows: only the BLAS blocking differs, which moves float32 results by at most a
+        // few ulps of logits of size ~1 (1e-5 is ~100 ulps; a wrong row or position differs by ~1).
+        Assert.True(picked.allclose(expected, rtol: 0, atol: 1e-5), $"max |Δ| = {(picked - expected).abs().max().item<float>()}");
+
+        Assert.Contains("not both", Assert.Throws<ArgumentException>(() => model.forward(new ModelInput(ids, Labels: zeros_like(ids), LogitPositions: at))).Message);
+        Assert.Contains("one position per row", Assert.Throws<ArgumentException>(() => model.forward(new ModelInput(ids, LogitPositions: tensor(new long[] { 1, 2 })))).Message);
+        model.WithClassificationHead(2);
+        Assert.Contains("Leave it null", Assert.Throws<ArgumentException>(() => model.forward(new ModelInput(ids, LogitPositions: at))).Message);
+    }
+
     [Fact]
     public void HeadsCanBeSwappedAndBadLabelsAreRejected()
     {

@@ -22,29 +22,41 @@ public sealed class Verbalizer
     public IReadOnlyList<long> LabelTokenIds => _words;
 
     /// <summary>mlmLogits (B, T, V), inputIds (B, T) with exactly one [MASK] per row → class logits (B, C).</summary>
-    public Tensor Logits(Tensor mlmLogits, Tensor inputIds, long maskTokenId)
-    {
-        var isMask = inputIds.eq(maskTokenId);                                        // (B, T)
-        using (var n = isMask.sum(1))
-            if (!n.eq(1).all().item<bool>())
-                throw new ArgumentException($"Every row needs exactly one [MASK] (id {maskTokenId}); got counts [{string.Join(", ", n.data<long>().ToArray())}].");
-        var pos = isMask.to(int64).argmax(1);                                          // (B)
-        long B = mlmLogits.shape[0];
-        var atMask = mlmLogits[arange(B, device: mlmLogits.device), pos];              // (B, V)
-        using var words = tensor(_words, int64, mlmLogits.device);
-        return atMask.index_select(1, words);                                          // (B, C)
-    }
+    public Tensor Logits(Tensor mlmLogits, Tensor inputIds, long maskTokenId) => At(mlmLogits, MaskPositions(inputIds, maskTokenId));
 
     /// <summary>
     /// A decoder's LM logits (B, T, V) and attention mask (B, T), left- or right-padded → class logits (B, C) read at each
     /// row's last real token: its next-token distribution is the label word's.
     /// </summary>
-    public Tensor LogitsAtLastToken(Tensor lmLogits, Tensor attentionMask)
+    public Tensor LogitsAtLastToken(Tensor lmLogits, Tensor attentionMask) => At(lmLogits, LastTokenPositions(attentionMask));
+
+    /// <summary>Logits already taken at one position per row (B, V), e.g. with <c>ModelInput.LogitPositions</c> → class logits (B, C).</summary>
+    public Tensor Select(Tensor logitsAtPosition)
     {
-        long B = lmLogits.shape[0], T = lmLogits.shape[1];
-        var last = (attentionMask.to(int64) * arange(T, device: lmLogits.device)).argmax(1); // (B)
-        var atLast = lmLogits[arange(B, device: lmLogits.device), last];              // (B, V)
-        using var words = tensor(_words, int64, lmLogits.device);
-        return atLast.index_select(1, words);                                          // (B, C)
+        using var words = tensor(_words, int64, logitsAtPosition.device);
+        return logitsAtPosition.index_select(1, words);                               // (B, V) → (B, C)
+    }
+
+    /// <summary>inputIds (B, T) with exactly one [MASK] per row → the [MASK] position of each row (B).</summary>
+    public static Tensor MaskPositions(Tensor inputIds, long maskTokenId)
+    {
+        var isMask = inputIds.eq(maskTokenId);                                        // (B, T)
+        using (var n = isMask.sum(1))
+            if (!n.eq(1).all().item<bool>())
+                throw new ArgumentException($"Every row needs exactly one [MASK] (id {maskTokenId}); got counts [{string.Join(", ", n.data<long>().ToArray())}].");
+        return isMask.to(int64).argmax(1);                                             // (B)
+    }
+
+    /// <summary>attentionMask (B, T), 1 = real, left- or right-padded → the last real position of each row (B).</summary>
+    public static Tensor LastTokenPositions(Tensor attentionMask)
+    {
+        long T = attentionMask.shape[1];
+        return (attentionMask.to(int64) * arange(T, device: attentionMask.device)).argmax(1);   // (B)
+    }
+
+    Tensor At(Tensor logits, Tensor positions)
+    {
+        long B = logits.shape[0];
+        return Select(logits[arange(B, device: logits.device), positions]);          // (B, T, V) → (B, V) → (B, C)
     }
 }
