@@ -18,11 +18,12 @@ public sealed class BenchTests
         var path = Path.Combine(Path.GetTempPath(), $"kit-bench-{Guid.NewGuid():N}.json");
         try
         {
-            var (exit, stdout, stderr) = Kit.Run("bench", "--short", "--json", path);
+            var (exit, stdout, stderr) = Kit.Run("bench", "--short", "--infer-iterations", "3", "--json", path);
             Assert.True(exit == 0, stderr);
             Assert.Contains("| lora |", stdout);
             var doc = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
             Assert.Equal(["machine", "config", "rows"], doc.Select(kv => kv.Key));
+            Assert.Equal(3, doc["config"]!["infer_iterations"]!.GetValue<int>());   // the option reaches the run (short's default is 1)
             var rows = doc["rows"]!.AsArray().Select(r => r!.AsObject()).ToList();
             Assert.Equal([.. BenchMethods.All, BenchRunner.RawMethod], rows.Select(r => r["method"]!.GetValue<string>()));
 
@@ -72,6 +73,9 @@ public sealed class BenchTests
         (exit, _, stderr) = Kit.Run("bench", "--short", "--seq", "10");
         Assert.Equal(2, exit);
         Assert.Contains("--seq must be above 20", stderr);
+        (exit, _, stderr) = Kit.Run("bench", "--short", "--infer-iterations", "0");
+        Assert.Equal(2, exit);
+        Assert.Contains("Inference iterations must be at least 1", stderr);
     }
 
     [Fact]

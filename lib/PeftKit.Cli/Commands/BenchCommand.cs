@@ -25,10 +25,11 @@ internal static class BenchCommand
         var markdown = new Option<FileInfo?>("--markdown") { Description = "Write the markdown report (table, method notes, targets) here." };
         var png = new Option<FileInfo?>("--png") { Description = "Also render the cost-versus-full chart to this PNG (needs Debian's chromium)." };
         var shortMode = new Option<bool>("--short") { Description = "CI mode: tiny batch, one round, one step; checks the table, not the speed." };
+        var inferIterations = new Option<int?>("--infer-iterations") { Description = "Timed forward passes per method per repeat for the inference columns (default 5; short: 1); raise it on a noisy machine." };
         var noRaw = new Option<bool>("--no-raw") { Description = "Skip the plain-TorchSharp LoRA reference row (lora-raw)." };
         var command = new Command("bench", "Measure step time, tokens/s, memory, trainable parameters, optimizer state, adapter size and inference latency of every method.")
         {
-            methods, model, steps, warmup, repeat, batch, seq, json, markdown, png, shortMode, noRaw,
+            methods, model, steps, warmup, repeat, batch, seq, inferIterations, json, markdown, png, shortMode, noRaw,
         };
         command.SetAction(parse =>
         {
@@ -39,7 +40,7 @@ internal static class BenchCommand
                 bool isShort = parse.GetValue(shortMode);
                 var d = isShort ? BenchOptions.Short(list, parse.GetValue(model)!) : new BenchOptions(list, parse.GetValue(model)!);
                 options = new BenchOptions(list, d.Model, parse.GetValue(steps) ?? d.Steps, parse.GetValue(warmup) ?? d.Warmup,
-                    parse.GetValue(repeat) ?? d.Repeat, parse.GetValue(batch) ?? d.Batch, parse.GetValue(seq) ?? d.Seq, d.InferIterations,
+                    parse.GetValue(repeat) ?? d.Repeat, parse.GetValue(batch) ?? d.Batch, parse.GetValue(seq) ?? d.Seq, parse.GetValue(inferIterations) ?? d.InferIterations,
                     rawReference: !parse.GetValue(noRaw));
             }
             catch (ArgumentException e)
