@@ -144,7 +144,7 @@ HTML(Table(["model", "prefix", "trained (with MLP)", "trained %", "kept n·2·L�
 """)
 
 md("""
-The MLP is large while training — its last layer alone is k·2·L·d (4.2M on the tiny base, 9.4M on GPT-2 small with
+The MLP is large while training — its last layer alone is k·2·L·d (1.0M on the tiny base, 9.4M on GPT-2 small with
 k = 512), often more than the model's share being adapted — but it costs nothing afterwards: the stored prefix is
 n·2·L·d numbers (GPT-2 small, n = 20: 368,640, the figure the paper and PEFT.md quote; a 1.4 MiB file).
 

@@ -122,7 +122,7 @@ static string Table(string[] head, IEnumerable<string[]> rows) =>
 // P-Tuning v1 reads the language-model head; every other method trains a 2-way head on the last token.
 // One model per (shape, head) serves every method counted on it.
 var models = new[] { (gpt.Config, false), (gpt.Config, true), (TransformerConfig.Gpt2Small, false), (TransformerConfig.Gpt2Small, true) }
-    .Select(k => (config: k.Item1, lm: k.Item2, model: new TransformerModel(k.Item1, k.Item2 ? HeadKind.LanguageModel : HeadKind.SequenceClassification, 2), peft: (PeftModel?)null))
+    .Select(k => (config: k.Item1, lm: k.Item2, model: new TransformerModel(k.Item1, k.Item2 ? HeadKind.LanguageModel : HeadKind.SequenceClassification, k.Item2 ? 0 : 2), peft: (PeftModel?)null))
     .ToArray();
 var countRows = new List<string[]>();
 foreach (var method in Experiment.Methods)
