@@ -262,7 +262,24 @@ Console.WriteLine($"references:           full fine-tuning {Acc("full")}, linear
 """)
 
 md("""
-RESULTS_PROSE
+**What we measured** (400 test emails, 77.0% ham; the 95% interval around full fine-tuning is ±3.0 points):
+
+- **Full fine-tuning 0.897, linear probe 0.797** — a ten-point span that every PEFT method lands inside or below.
+- **Weight-space methods do best:** adapters 0.858 (6.3% of the weights trained), LoRA 0.830 (0.8%), IA3 0.823
+  (0.16%) — all above the probe, none within the interval of full fine-tuning (4.0, 6.8 and 7.5 points behind).
+  BitFit (0.28%) stays at the majority answer: training the biases alone moved nothing in 200 steps.
+- **Prompts:** prompt tuning 0.812 edges past the probe; prefix tuning 0.792 and P-Tuning v2 0.777 do not, and P-Tuning
+  v1 (no head; the label word as the next token) ends at the majority answer, 0.770, like every run of notebook 04.
+- **Cost:** every method still runs the whole forward and backward pass, so step times stay between 0.76× and 1.22× of
+  full fine-tuning's 215 ms (the probe, which needs no backward through the body, 0.43×; prompt tuning is the slowest
+  — its 20 vectors lengthen every sequence from 64 to 84 positions). What shrinks is what you store: 2.3 KB (probe) to
+  1.1 MB (adapters) against a 17 MB copy, and the optimizer state with it (peak memory 755–1,473 MiB vs 1,799 MiB).
+
+So the ordering of the papers partly survives at 4M parameters: the methods that change weights inside every layer
+(adapters, LoRA, IA3) lead; input-only prompts trail. The deep-prompt methods do not: prefix tuning and P-Tuning v2,
+which the papers put next to full fine-tuning, are no better than the probe here. Nothing reaches full fine-tuning —
+the papers' "within a point" results are on 100M–10B-parameter models trained for epochs; we train a 4M model for
+about two-thirds of an epoch. One seed: differences under ~2 points are noise.
 """)
 
 md("""
@@ -287,7 +304,20 @@ Directory.Delete(dir, recursive: true);
 """)
 
 md("""
-GUIDE_PROSE
+## Which method when — what these numbers and the papers say together
+
+| you need | use | why (here / in the papers) |
+|---|---|---|
+| the best accuracy and can afford a copy per task | full fine-tuning | 0.897 here; the reference every paper measures against |
+| the best accuracy per stored byte on a small or medium model | **adapters** or **LoRA** | here 0.858 / 0.830 with 1.1 MB / 134 KB files; within a point of full fine-tuning on GLUE in the papers (Houlsby et al. 2019; Hu et al. 2021) |
+| zero inference overhead | **LoRA** or **IA3** | both merge into the weights (`MergeAndUnload`); notebook 06 measures merged = unmerged outputs |
+| the fewest trained numbers | **IA3** (6.7k here) | 0.823 here, above the probe with a 32 KB file; T-Few (Liu et al. 2022) pairs it with few-shot training of large models |
+| many tasks served from one frozen model, switching per request | prompt tuning / prefix / P-Tuning v2 | only vectors change per task; but they need large models (~10B for prompt tuning, Lester et al. 2021) — at 4M parameters they are near the probe |
+| a quick baseline before anything else | the linear probe | 0.797 here in 27 s: anything that does not beat it learned nothing in the body |
+| BitFit | only as a cheap check | at the majority answer here; Ben Zaken et al. 2022 report it competitive on BERT with far more steps |
+
+The table changes with scale: rerun this notebook on a GPU with a real GPT-2 or BERT checkpoint (below) before
+choosing for a production model.
 """)
 
 md("""
