@@ -48,10 +48,16 @@ public sealed class BenchTests
 
                 // Trainable parameters equal the PeftModel's own report for the same method on the same model.
                 var peftMethod = raw ? "lora" : method;
-                using var model = BenchMethods.CreateModel("tiny-gpt");
+                using var model = BenchMethods.CreateModel("tiny-gpt", peftMethod);   // P-Tuning v1: LM head, no classifier
                 using var peft = Peft.Apply(model, BenchMethods.Create(peftMethod, config));
                 Assert.Equal(peft.Report().Trainable, trainable);
             }
+            // P-Tuning v1 trains its prompt encoder only: embedding + LSTM + MLP, no head (d·2 fewer than with a classifier).
+            var ptv1 = rows.Single(r => r["method"]!.GetValue<string>() == "ptuning-v1")["trainable_params"]!.GetValue<long>();
+            using (var lm = BenchMethods.CreateModel("tiny-gpt", "ptuning-v1"))
+            using (var pt = Peft.Apply(lm, BenchMethods.Create("ptuning-v1", config)))
+                Assert.All(pt.named_parameters().Where(p => p.parameter.requires_grad), p => Assert.StartsWith("prompt_encoder.", p.name));
+            Assert.Equal(3_028_736, ptv1);   // the LSTM encoder's count in notebook 04's table; with a classifier it was 3,029,248
             long full = rows[0]["trainable_params"]!.GetValue<long>();
             Assert.True(rows.Skip(1).All(r => r["trainable_params"]!.GetValue<long>() < full), "full fine-tuning trains the most parameters");
         }

@@ -46,6 +46,21 @@ public static class BenchMethods
     /// <summary>A fresh randomly initialised bench model (seeded by the caller) with a sequence-classification head.</summary>
     public static TransformerModel CreateModel(string model) => new(ModelConfig(model), HeadKind.SequenceClassification, NumLabels);
 
+    /// <summary>The bench model for <paramref name="method"/>: P-Tuning v1 classifies through its language-model head and a
+    /// verbalizer (<see cref="ReadsLabelWords"/>), every other method through a sequence-classification head.</summary>
+    public static TransformerModel CreateModel(string model, string method)
+    {
+        if (!ReadsLabelWords(method)) return CreateModel(model);
+        var config = ModelConfig(model);
+        return new(config, config.Kind == ModelKind.Decoder ? HeadKind.LanguageModel : HeadKind.MaskedLanguageModel);
+    }
+
+    /// <summary>Whether the method has no head and reads label words from the LM head (P-Tuning v1), as the notebooks run it.</summary>
+    public static bool ReadsLabelWords(string method) => method == "ptuning-v1";
+
+    /// <summary>The bench's label words for P-Tuning v1 (two ordinary ids; the weights are random, only the cost matters).</summary>
+    public static Verbalizer Verbalizer { get; } = new([10, 11]);
+
     /// <summary>LoRA's target modules per kind: GPT-2's fused c_attn, BERT's query and value (the reference library's defaults).</summary>
     public static TargetModules LoraTargets(ModelKind kind) => kind == ModelKind.Decoder
         ? TargetModules.Regex(@"h\.\d+\.attn\.c_attn") : TargetModules.Regex(@"encoder\.layer\.\d+\.attention\.self\.(query|value)");

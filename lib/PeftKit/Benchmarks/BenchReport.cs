@@ -97,6 +97,9 @@ public sealed record BenchReport(JsonObject Machine, JsonObject Config, IReadOnl
             - **step ms**: wall time of a whole kit training step through `Trainer` (forward, loss, backward, AdamW step, zero-grad),
               median over all measured steps of all repeats, warm-up steps excluded. `lora-raw` is the same LoRA step written as
               plain TorchSharp (hand-made LoRA layers on the same TransformerModel forward, hand-written AdamW), no kit classes.
+            - **ptuning-v1** is measured as the notebooks run it: no head; the language-model head runs at the last position
+              only (`ModelInput.LogitPositions`) and the loss is cross-entropy over two label words (a verbalizer). Every other
+              method trains a 2-way classification head on the last token ([CLS] on an encoder).
             - **tokens/s**: real tokens B·T per median step (virtual tokens of prompt methods not counted).
             - **optimizer state**: AdamW's exp_avg + exp_avg_sq, 2 × 4 bytes × trainable parameters (float32), exact.
             - **peak RSS Δ**: process RSS high-water mark during the method's segment minus RSS at its start, after the previous

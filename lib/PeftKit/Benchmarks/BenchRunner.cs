@@ -80,7 +80,7 @@ public static class BenchRunner
         ProcessRss.ResetPeak();
         long rss0 = ProcessRss.Current();
         manual_seed(o.Seed);
-        var model = BenchMethods.CreateModel(o.Model);
+        var model = BenchMethods.CreateModel(o.Model, method);
         var peft = Peft.Apply(model, BenchMethods.Create(method, config));
         peft.train();
         try
@@ -88,7 +88,10 @@ public static class BenchRunner
             int total = o.Warmup + o.Steps;
             var trainerConfig = new TrainerConfig { LearningRate = LearningRate, WeightDecay = WeightDecay, MaxSteps = total, LogEvery = total, Seed = o.Seed };
             TrainingHistory history;
-            using (var trainer = new Trainer<ModelInput>(trainerConfig, peft.named_parameters(), b => peft.forward(b).Loss!,
+            Func<ModelInput, Tensor> loss = BenchMethods.ReadsLabelWords(method)
+                ? b => nn.functional.cross_entropy(ReadLabelWords(peft, b), b.Labels!)
+                : b => peft.forward(b).Loss!;
+            using (var trainer = new Trainer<ModelInput>(trainerConfig, peft.named_parameters(), loss,
                 tokenCount: _ => (long)o.Batch * o.Seq))
                 history = trainer.Train(Enumerable.Repeat(batch, total));
             // WallSeconds is the run clock at each step's end: differences are whole steps (data, forward, backward, AdamW, zero-grad).
@@ -107,6 +110,13 @@ public static class BenchRunner
             peft.Dispose();
             model.Dispose();
         }
+    }
+
+    /// <summary>P-Tuning v1's readout as the notebooks run it: the LM head at the last position only → label-word logits (B, C).</summary>
+    static Tensor ReadLabelWords(PeftModel peft, ModelInput batch)
+    {
+        using var last = full(batch.InputIds.shape[0], batch.InputIds.shape[1] - 1, int64);   // (B): rows are unpadded
+        return BenchMethods.Verbalizer.Select(peft.forward(new ModelInput(batch.InputIds, LogitPositions: last)).Logits!);
     }
 
     static void RunRaw(BenchOptions o, TransformerConfig config, ModelInput batch, Samples s)
@@ -142,7 +152,9 @@ public static class BenchRunner
 
     static void TimeInference(BenchOptions o, string method, PeftModel peft, ModelInput batch, Samples s)
     {
-        var input = new ModelInput(batch.InputIds);   // no labels: logits only
+        // No labels: logits only (P-Tuning v1: at the one position its verbalizer reads).
+        using var last = full(batch.InputIds.shape[0], batch.InputIds.shape[1] - 1, int64);   // (B)
+        var input = BenchMethods.ReadsLabelWords(method) ? new ModelInput(batch.InputIds, LogitPositions: last) : new ModelInput(batch.InputIds);
         bool mergeable = BenchMethods.Mergeable(method);
         peft.eval();
         using var _ = no_grad();
