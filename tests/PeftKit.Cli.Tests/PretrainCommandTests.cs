@@ -36,5 +36,11 @@ public sealed class PretrainCommandTests
         (exit, _, stderr) = Kit.Run("pretrain", "--model", "tiny-gpt", "--steps", "0");
         Assert.Equal(2, exit);
         Assert.Contains("--steps must be at least 1 (got 0).", stderr);
+        (exit, _, stderr) = Kit.Run("pretrain", "--model", "tiny-bert", "--mask-rate", "1.5");
+        Assert.Equal(2, exit);
+        Assert.Contains("--mask-rate must be between 0 and 1, e.g. 0.15 or 0.4 (got 1.5).", stderr);
+        (exit, _, stderr) = Kit.Run("pretrain", "--model", "tiny-bert", "--dropout", "1");
+        Assert.Equal(2, exit);
+        Assert.Contains("--dropout must be in [0, 1), 0 to disable it (got 1).", stderr);
     }
 }

@@ -18,20 +18,32 @@ internal static class PretrainCommand
         var output = new Option<string?>("--out") { Description = "Output folder (default: data/models/<model> for full, a new temp folder for quick)." };
         var steps = new Option<int?>("--steps") { Description = "Optimizer steps (default: the profile's)." };
         var seed = new Option<int>("--seed") { Description = "Seed of split, initialisation, batches, masking and dropout.", DefaultValueFactory = _ => 42 };
+        var maskRate = new Option<double?>("--mask-rate") { Description = "tiny-bert: share of tokens the masked-LM objective selects (default: the profile's)." };
+        var dropout = new Option<float?>("--dropout") { Description = "Dropout while pretraining (default: the profile's; config.json keeps the preset's for fine-tuning)." };
         var command = new Command("pretrain", "Pretrain a tiny base model on the kit's pretraining corpus and write config, weights, tokenizer, history and a model card.")
         {
-            model, profile, output, steps, seed,
+            model, profile, output, steps, seed, maskRate, dropout,
         };
         command.SetAction(parse => Run(parse.GetValue(model)!, parse.GetValue(profile)!, parse.GetValue(output), parse.GetValue(steps), parse.GetValue(seed),
-            "kit " + string.Join(' ', parse.Tokens.Select(t => t.Value.Contains(' ') ? $"\"{t.Value}\"" : t.Value))));
+            parse.GetValue(maskRate), parse.GetValue(dropout), "kit " + string.Join(' ', parse.Tokens.Select(t => t.Value.Contains(' ') ? $"\"{t.Value}\"" : t.Value))));
         return command;
     }
 
-    static int Run(string modelName, string profileName, string? output, int? steps, int seed, string commandLine)
+    static int Run(string modelName, string profileName, string? output, int? steps, int seed, double? maskRate, float? dropout, string commandLine)
     {
         if (steps is < 1)
         {
             Console.Error.WriteLine($"--steps must be at least 1 (got {steps}).");
+            return 2;
+        }
+        if (maskRate is not null and (<= 0 or >= 1))
+        {
+            Console.Error.WriteLine($"--mask-rate must be between 0 and 1, e.g. 0.15 or 0.4 (got {maskRate}).");
+            return 2;
+        }
+        if (dropout is not null and (< 0 or >= 1))
+        {
+            Console.Error.WriteLine($"--dropout must be in [0, 1), 0 to disable it (got {dropout}).");
             return 2;
         }
         var profile = PretrainProfile.Named(profileName);
@@ -57,7 +69,7 @@ internal static class PretrainCommand
         KitTorch.Setup(seed);
         var request = new PretrainRequest
         {
-            ModelName = modelName, Profile = profile, OutputDirectory = outDir, Seed = seed, Steps = steps, Command = commandLine,
+            ModelName = modelName, Profile = profile, OutputDirectory = outDir, Seed = seed, Steps = steps, MaskRate = maskRate, Dropout = dropout, Command = commandLine,
         };
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };

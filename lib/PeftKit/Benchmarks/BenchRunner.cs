@@ -88,8 +88,10 @@ public static class BenchRunner
             int total = o.Warmup + o.Steps;
             var trainerConfig = new TrainerConfig { LearningRate = LearningRate, WeightDecay = WeightDecay, MaxSteps = total, LogEvery = total, Seed = o.Seed };
             TrainingHistory history;
+            // The bench batch is unpadded, so every row's last real token is at T − 1: (B), built once per run.
+            using var last = full(batch.InputIds.shape[0], batch.InputIds.shape[1] - 1, int64);
             Func<ModelInput, Tensor> loss = BenchMethods.ReadsLabelWords(method)
-                ? b => nn.functional.cross_entropy(ReadLabelWords(peft, b), b.Labels!)
+                ? b => nn.functional.cross_entropy(ReadLabelWords(peft, b, last), b.Labels!)
                 : b => peft.forward(b).Loss!;
             using (var trainer = new Trainer<ModelInput>(trainerConfig, peft.named_parameters(), loss,
                 tokenCount: _ => (long)o.Batch * o.Seq))
@@ -103,7 +105,7 @@ public static class BenchRunner
             s.Trainable = trainable.Sum(p => p.numel());
             s.GradientBytes = trainable.Sum(p => p.numel() * p.ElementSize);
             if (first) s.AdapterBytes = AdapterSize(peft);
-            TimeInference(o, method, peft, batch, s);
+            TimeInference(o, method, peft, batch, last, s);
         }
         finally
         {
@@ -113,11 +115,8 @@ public static class BenchRunner
     }
 
     /// <summary>P-Tuning v1's readout as the notebooks run it: the LM head at the last position only → label-word logits (B, C).</summary>
-    static Tensor ReadLabelWords(PeftModel peft, ModelInput batch)
-    {
-        using var last = full(batch.InputIds.shape[0], batch.InputIds.shape[1] - 1, int64);   // (B): rows are unpadded
-        return BenchMethods.Verbalizer.Select(peft.forward(new ModelInput(batch.InputIds, LogitPositions: last)).Logits!);
-    }
+    static Tensor ReadLabelWords(PeftModel peft, ModelInput batch, Tensor last) =>
+        BenchMethods.Verbalizer.Select(peft.forward(new ModelInput(batch.InputIds, LogitPositions: last)).Logits!);
 
     static void RunRaw(BenchOptions o, TransformerConfig config, ModelInput batch, Samples s)
     {
@@ -150,10 +149,9 @@ public static class BenchRunner
         }
     }
 
-    static void TimeInference(BenchOptions o, string method, PeftModel peft, ModelInput batch, Samples s)
+    static void TimeInference(BenchOptions o, string method, PeftModel peft, ModelInput batch, Tensor last, Samples s)
     {
-        // No labels: logits only (P-Tuning v1: at the one position its verbalizer reads).
-        using var last = full(batch.InputIds.shape[0], batch.InputIds.shape[1] - 1, int64);   // (B)
+        // No labels: logits only (P-Tuning v1: at the one position its verbalizer reads, last (B)).
         var input = BenchMethods.ReadsLabelWords(method) ? new ModelInput(batch.InputIds, LogitPositions: last) : new ModelInput(batch.InputIds);
         bool mergeable = BenchMethods.Mergeable(method);
         peft.eval();

@@ -206,23 +206,30 @@ public static class Experiment
             // Correct answers are counted on the device and read once at the end: one device→host sync per
             // evaluation instead of one per batch (.item() in the loop stalled a GPU after every batch).
             Tensor? correct = null;
-            var batches = ptuning is null ? data.EvalBatches(split, batchSize) : data.EvalBatches(split, batchSize, ptuning.Template);
-            foreach (var batch in Batches(batches))
+            try
             {
-                using var scope = NewDisposeScope();
-                var labels = batch.Labels!;
-                Tensor logits;
-                if (ptuning is null)
+                var batches = ptuning is null ? data.EvalBatches(split, batchSize) : data.EvalBatches(split, batchSize, ptuning.Template);
+                foreach (var batch in Batches(batches))
                 {
-                    var output = peft.forward(batch with { Labels = null });
-                    logits = output.Logits!;                                    // (B, C)
+                    using var scope = NewDisposeScope();
+                    var labels = batch.Labels!;
+                    Tensor logits;
+                    if (ptuning is null)
+                    {
+                        var output = peft.forward(batch with { Labels = null });
+                        logits = output.Logits!;                                    // (B, C)
+                    }
+                    else logits = ClassLogits(peft, batch, ptuning, verbalizer!);  // (B, C)
+                    var hits = logits.argmax(1).eq(labels).sum();                  // (), stays on the device
+                    if (correct is null) correct = hits.DetachFromDisposeScope(); else correct.add_(hits);
+                    total += labels.shape[0];
                 }
-                else logits = ClassLogits(peft, batch, ptuning, verbalizer!);  // (B, C)
-                var hits = logits.argmax(1).eq(labels).sum();                  // (), stays on the device
-                if (correct is null) correct = hits.DetachFromDisposeScope(); else correct.add_(hits);
-                total += labels.shape[0];
+                return total == 0 ? double.NaN : correct!.item<long>() / (double)total;
             }
-            using (correct) return total == 0 ? double.NaN : correct!.item<long>() / (double)total;
+            finally
+            {
+                correct?.Dispose();   // also when a batch throws
+            }
         }
         finally
         {
@@ -251,7 +258,7 @@ public static class Experiment
         // One position per row is read — after the last token (decoder) or at [MASK] (encoder) — so the LM head runs
         // there only: (B, V) logits instead of (B, T, V).
         var positions = peft.Base.Config.Kind == ModelKind.Decoder
-            ? Verbalizer.LastTokenPositions(batch.AttentionMask!)
+            ? TokenPositions.LastReal(batch.AttentionMask!)
             : Verbalizer.MaskPositions(batch.InputIds, ptuning.Template.MaskTokenId);           // (B)
         var output = peft.forward(new ModelInput(batch.InputIds, batch.AttentionMask, LogitPositions: positions));
         return verbalizer.Select(output.Logits!);                                                // (B, V) → (B, C)

@@ -105,7 +105,7 @@ public sealed partial class TransformerModel
                 if (score is not null)
                 {
                     // Last real token of each row (works for left and right padding).
-                    var last = (mask * arange(T, device: mask.device)).argmax(1);            // (B)
+                    var last = TokenPositions.LastReal(mask);                                // (B)
                     var pooled = hidden[arange(B, device: mask.device), last];               // (B, d)
                     logits = score.call(dropout!.call(pooled));                               // (B, labels)
                 }

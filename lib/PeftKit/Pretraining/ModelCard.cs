@@ -21,7 +21,7 @@ public static class ModelCard
         s.AppendLine();
         s.AppendLine(decoder
             ? "A tiny GPT-2-layout causal decoder (pre-LN, learned positions, tied LM head) pretrained by PeftKit on next-token prediction."
-            : "A tiny BERT-layout encoder (post-LN, token types, pooler, tied MLM head) pretrained by PeftKit on masked-LM (15% of tokens; 80% [MASK], 10% random, 10% kept).");
+            : $"A tiny BERT-layout encoder (post-LN, token types, pooler, tied MLM head) pretrained by PeftKit on masked-LM ({(request.EffectiveMaskRate * 100).ToString("0.#", inv)}% of tokens selected; 80% [MASK], 10% random, 10% kept).");
         s.AppendLine("Every figure below was measured by the run that wrote this folder (see results.json and history.json).");
         s.AppendLine();
         s.AppendLine("## Result (validation, held-out documents)");
@@ -38,7 +38,7 @@ public static class ModelCard
             s.AppendLine(inv, $"| MLM accuracy | {f.MlmAccuracy:P2} | {f.MajorityAccuracy:P2} (always the most frequent training token, `{Escape(f.MajorityToken!)}`) |");
             s.AppendLine(inv, $"| MLM loss (nats/masked token) | {f.ValidationLoss:F4} | |");
         }
-        s.AppendLine(inv, $"\nScored on {f.EvalPositions:N0} positions of {f.EvalSequences} validation sequences of {f.SequenceLength} tokens.");
+        s.AppendLine(inv, $"\nScored on {f.EvalPositions:N0} {(decoder ? "" : "masked ")}positions of {f.EvalSequences} validation sequences of {f.SequenceLength} tokens{(decoder ? "" : " (BERT's 15% rule with fixed masks, whatever rate training used)")}.");
         s.AppendLine();
         s.AppendLine("## Data");
         s.AppendLine();
@@ -49,8 +49,9 @@ public static class ModelCard
         s.AppendLine();
         s.AppendLine("## Model and training");
         s.AppendLine();
-        s.AppendLine(inv, $"- Shape: d={config.HiddenSize}, {config.NumLayers} layers, {config.NumHeads} heads, FFN {config.IntermediateSize}, {config.MaxPositions} positions, vocabulary {config.VocabSize}, dropout {config.Dropout}; {f.Parameters:N0} parameters (config.json).");
+        s.AppendLine(inv, $"- Shape: d={config.HiddenSize}, {config.NumLayers} layers, {config.NumHeads} heads, FFN {config.IntermediateSize}, {config.MaxPositions} positions, vocabulary {config.VocabSize}; {f.Parameters:N0} parameters (config.json).");
         s.AppendLine(inv, $"- Profile `{f.Profile}`: {f.Steps} steps of {f.BatchSize} × {f.SequenceLength} tokens ({(long)f.Steps * f.BatchSize * f.SequenceLength:N0} tokens seen), random windows of the training stream{(decoder ? "" : " freshly masked every batch")}.");
+        s.AppendLine(inv, $"- Dropout {request.EffectiveDropout} while pretraining; config.json keeps {config.Dropout} for fine-tuning.");
         s.AppendLine(inv, $"- AdamW (β = 0.9, 0.99; weight decay 0.1 on matrices), peak learning rate {request.Profile.LearningRate:G3}, {Math.Min(request.Profile.WarmupSteps, f.Steps - 1)} warmup steps, cosine decay to a tenth, gradient clipping at 1.0, seed {f.Seed}.");
         s.AppendLine(inv, $"- Wall time: {f.WallSeconds:F0} s in all ({f.TrainSeconds:F0} s training with evaluations{(f.TokensPerSecond is double tps ? $", {tps:N0} training tokens/s" : "")}), CPU, {Environment.ProcessorCount} cores.");
         s.AppendLine();

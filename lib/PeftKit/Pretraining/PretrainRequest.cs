@@ -28,6 +28,14 @@ public sealed record PretrainRequest
     /// <summary>Overrides <see cref="PretrainProfile.Steps"/> when set.</summary>
     public int? Steps { get; init => field = value is null or > 0 ? value : throw new ArgumentOutOfRangeException(nameof(Steps), value, "Steps must be at least 1."); }
 
+    /// <summary>Share of positions the masked-LM objective selects during training (encoder only); null = the profile's
+    /// <see cref="PretrainProfile.MaskRate"/>. Validation always scores BERT's 15%, so runs with different rates compare.</summary>
+    public double? MaskRate { get; init => field = value is null or (> 0 and < 1) ? value : throw new ArgumentOutOfRangeException(nameof(MaskRate), value, "MaskRate must be in (0, 1), e.g. 0.15 or 0.4."); }
+
+    /// <summary>Dropout during pretraining; null = the profile's <see cref="PretrainProfile.Dropout"/> or else the model
+    /// configuration's. The saved config.json keeps the preset's dropout, which applies when the base is fine-tuned.</summary>
+    public float? Dropout { get; init => field = value is null or (>= 0 and < 1) ? value : throw new ArgumentOutOfRangeException(nameof(Dropout), value, "Dropout must be in [0, 1); use 0 to disable it."); }
+
     /// <summary>Data folder (null: <see cref="Data.DataRoot.Locate"/>).</summary>
     public string? DataRoot { get; init; }
 
@@ -43,6 +51,12 @@ public sealed record PretrainRequest
             return Profile.Shape is { } shape ? shape(preset) : preset;
         }
     }
+
+    /// <summary>Masked-LM selection rate of the run.</summary>
+    public double EffectiveMaskRate => MaskRate ?? Profile.MaskRate;
+
+    /// <summary>Dropout of the run (the saved configuration keeps <see cref="ModelConfig"/>'s).</summary>
+    public float EffectiveDropout => Dropout ?? Profile.Dropout ?? ModelConfig.Dropout;
 
     /// <summary>Optimizer steps of the run.</summary>
     public int EffectiveSteps => Steps ?? Profile.Steps;

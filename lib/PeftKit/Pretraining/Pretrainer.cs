@@ -52,7 +52,8 @@ public static class Pretrainer
 
         var device = KitTorch();
         manual_seed(request.Seed);
-        var model = new TransformerModel(config);
+        // Dropout is a training setting: the run may use its own, the saved config.json keeps the preset's.
+        var model = new TransformerModel(config with { Dropout = request.EffectiveDropout });
         model.to(device);
         long parameters = model.parameters().Sum(p => p.numel());
         int B = profile.BatchSize, T = profile.SequenceLength;
@@ -77,7 +78,7 @@ public static class Pretrainer
         }
         else
         {
-            var masking = new MlmMasking(tokenizer.MaskId, CompactTokenizer.Specials.Count, config.VocabSize);
+            var masking = new MlmMasking(tokenizer.MaskId, CompactTokenizer.Specials.Count, config.VocabSize, request.EffectiveMaskRate);
             var trainBatcher = new MaskedLmBatcher(train, T, tokenizer.ClsId, tokenizer.SepId, masking);
             batches = trainBatcher.RandomBatches(B, request.Seed, device);
             int majority = unigram.MostFrequent(CompactTokenizer.Specials.Count);

@@ -75,6 +75,30 @@ public sealed class PretrainerTests : IDisposable
     }
 
     [Fact]
+    public void MaskRateAndPretrainingDropoutReachTheRunButNotTheSavedConfiguration()
+    {
+        var plain = Quick("tiny-bert");
+        using var a = Pretrainer.Run(plain);
+        using var b = Pretrainer.Run(plain with { OutputDirectory = Path.Combine(_root, "rate"), MaskRate = 0.5 });
+        using var c = Pretrainer.Run(plain with { OutputDirectory = Path.Combine(_root, "nodrop"), Dropout = 0f });
+        // Same seed, same batches: only the setting differs, so a different first loss proves it reached the training step.
+        Assert.NotEqual(a.History.Steps[0].Loss, b.History.Steps[0].Loss);
+        Assert.NotEqual(a.History.Steps[0].Loss, c.History.Steps[0].Loss);
+        // Validation always scores BERT's 15% with the same fixed masks, so the rate changes nothing about what is scored.
+        Assert.Equal(a.Figures.EvalPositions, b.Figures.EvalPositions);
+
+        // Dropout is a training setting: config.json keeps the preset's (used when the base is fine-tuned), the card says both.
+        var saved = TransformerConfig.FromJson(File.ReadAllText(Path.Combine(c.OutputDirectory, "config.json")));
+        Assert.Equal(TransformerConfig.TinyEncoder.Dropout, saved.Dropout);
+        Assert.Contains($"Dropout 0 while pretraining; config.json keeps {TransformerConfig.TinyEncoder.Dropout.ToString(System.Globalization.CultureInfo.InvariantCulture)} for fine-tuning.",
+            File.ReadAllText(Path.Combine(c.OutputDirectory, "MODEL_CARD.md")));
+        Assert.Contains("masked-LM (50% of tokens selected;", File.ReadAllText(Path.Combine(b.OutputDirectory, "MODEL_CARD.md")));
+
+        Assert.Contains("MaskRate must be in (0, 1)", Assert.Throws<ArgumentOutOfRangeException>(() => plain with { MaskRate = 1.0 }).Message);
+        Assert.Contains("Dropout must be in [0, 1)", Assert.Throws<ArgumentOutOfRangeException>(() => plain with { Dropout = -0.1f }).Message);
+    }
+
+    [Fact]
     public void MissingCorpusGivesTheDataLayersClearError()
     {
         var empty = Path.Combine(_root, "no-data");

@@ -1,3 +1,4 @@
+using PeftKit.Models;
 using static TorchSharp.torch;
 
 namespace PeftKit.Methods.PTuning;
@@ -28,7 +29,7 @@ public sealed class Verbalizer
     /// A decoder's LM logits (B, T, V) and attention mask (B, T), left- or right-padded → class logits (B, C) read at each
     /// row's last real token: its next-token distribution is the label word's.
     /// </summary>
-    public Tensor LogitsAtLastToken(Tensor lmLogits, Tensor attentionMask) => At(lmLogits, LastTokenPositions(attentionMask));
+    public Tensor LogitsAtLastToken(Tensor lmLogits, Tensor attentionMask) => At(lmLogits, TokenPositions.LastReal(attentionMask));
 
     /// <summary>Logits already taken at one position per row (B, V), e.g. with <c>ModelInput.LogitPositions</c> → class logits (B, C).</summary>
     public Tensor Select(Tensor logitsAtPosition)
@@ -45,13 +46,6 @@ public sealed class Verbalizer
             if (!n.eq(1).all().item<bool>())
                 throw new ArgumentException($"Every row needs exactly one [MASK] (id {maskTokenId}); got counts [{string.Join(", ", n.data<long>().ToArray())}].");
         return isMask.to(int64).argmax(1);                                             // (B)
-    }
-
-    /// <summary>attentionMask (B, T), 1 = real, left- or right-padded → the last real position of each row (B).</summary>
-    public static Tensor LastTokenPositions(Tensor attentionMask)
-    {
-        long T = attentionMask.shape[1];
-        return (attentionMask.to(int64) * arange(T, device: attentionMask.device)).argmax(1);   // (B)
     }
 
     Tensor At(Tensor logits, Tensor positions)
