@@ -199,40 +199,34 @@ public static class Experiment
     {
         bool training = peft.training;
         peft.eval();
+        // Correct answers are counted on the device and read once at the end: one device→host sync per
+        // evaluation instead of one per batch (.item() in the loop stalled a GPU after every batch).
+        Tensor? correct = null;
         try
         {
             long total = 0;
             using var _ = no_grad();
-            // Correct answers are counted on the device and read once at the end: one device→host sync per
-            // evaluation instead of one per batch (.item() in the loop stalled a GPU after every batch).
-            Tensor? correct = null;
-            try
+            var batches = ptuning is null ? data.EvalBatches(split, batchSize) : data.EvalBatches(split, batchSize, ptuning.Template);
+            foreach (var batch in Batches(batches))
             {
-                var batches = ptuning is null ? data.EvalBatches(split, batchSize) : data.EvalBatches(split, batchSize, ptuning.Template);
-                foreach (var batch in Batches(batches))
+                using var scope = NewDisposeScope();
+                var labels = batch.Labels!;
+                Tensor logits;
+                if (ptuning is null)
                 {
-                    using var scope = NewDisposeScope();
-                    var labels = batch.Labels!;
-                    Tensor logits;
-                    if (ptuning is null)
-                    {
-                        var output = peft.forward(batch with { Labels = null });
-                        logits = output.Logits!;                                    // (B, C)
-                    }
-                    else logits = ClassLogits(peft, batch, ptuning, verbalizer!);  // (B, C)
-                    var hits = logits.argmax(1).eq(labels).sum();                  // (), stays on the device
-                    if (correct is null) correct = hits.DetachFromDisposeScope(); else correct.add_(hits);
-                    total += labels.shape[0];
+                    var output = peft.forward(batch with { Labels = null });
+                    logits = output.Logits!;                                    // (B, C)
                 }
-                return total == 0 ? double.NaN : correct!.item<long>() / (double)total;
+                else logits = ClassLogits(peft, batch, ptuning, verbalizer!);  // (B, C)
+                var hits = logits.argmax(1).eq(labels).sum();                  // (), stays on the device
+                if (correct is null) correct = hits.DetachFromDisposeScope(); else correct.add_(hits);
+                total += labels.shape[0];
             }
-            finally
-            {
-                correct?.Dispose();   // also when a batch throws
-            }
+            return total == 0 ? double.NaN : correct!.item<long>() / (double)total;
         }
         finally
         {
+            correct?.Dispose();   // also when a batch throws
             peft.train(training);
         }
     }
