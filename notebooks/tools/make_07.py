@@ -282,16 +282,16 @@ standard error of a single accuracy near 87% is ±1.7):
   different order). None is inside the interval of full fine-tuning; BitFit misses it by 0.1 point.
 - **Deep prompts:** P-Tuning v2 0.855, level with the probe (−0.3); prefix tuning 0.830 (−2.8). On dev both are well
   above it (0.893 and 0.880 against 0.833) — on test they are not.
-- **Input-only prompts:** prompt tuning 0.833 (−2.5 against the probe) and P-Tuning v1 0.795, which for the first time
-  in this kit moved off the majority answer (dev 0.798 at step 300) but stays far behind everything with a head.
+- **Input-only prompts:** prompt tuning 0.833 (−2.5 against the probe) and P-Tuning v1 0.795 — the furthest it has
+  moved off the majority answer in this kit (dev 0.798 at step 300), and still far behind everything with a head.
 - **Cost:** every method still runs the whole forward and backward pass, so step times stay between 0.66× and 0.87×
   of full fine-tuning's 234 ms (the probe, which needs no backward through the body, 0.36×). What shrinks is what you
   store: 2.3 KB (probe) to 1.1 MB (adapters) against a 17 MB copy — and the optimizer state with it (peak memory
   above the start 719–1,492 MiB against 1,723 MiB; the RSS figure is noisy, see the bars).
 
 So at 4M parameters the papers' *ordering* holds: methods that change weights inside every layer (BitFit, LoRA,
-adapters, IA3) come first, deep prompts (P-Tuning v2, prefix) next, input-only prompts (prompt tuning, P-Tuning v1)
-last — the gap P-Tuning v2 was designed to close. Their *level* does not: nothing reaches full fine-tuning. The papers'
+adapters, IA3) come first, P-Tuning v2's deep prompts next, input-only prompts (prompt tuning, P-Tuning v1) last —
+the gap P-Tuning v2 was designed to close (prefix tuning, also deep, only ties prompt tuning here). Their *level* does not: nothing reaches full fine-tuning. The papers'
 "within a point" results are on 100M–10B-parameter models trained for epochs on their tasks; we train a 4M model for
 2.2 passes over 4,344 emails, and BitFit (Ben Zaken et al. 2022 report it competitive with fine-tuning on small and
 medium data) comes closest. One seed: differences under ~3 points are noise.
