@@ -6,7 +6,7 @@ the default grid; `-p 'grid=lora:1e-3,3e-3'` runs a part). Each run uses 07's da
 only the dev accuracy is printed — the test set plays no part in choosing a rate.
 """
 import os
-from nbcells import Notebook
+from nbcells import Notebook, TOOLS_T1_SETUP
 
 nb = Notebook("lr-sweep")
 nb.md("""
@@ -18,18 +18,7 @@ mean training loss of the last 20 steps. The rates are each method's paper rate 
 GRID = ("full:1e-4,3e-4;linear-probe:3e-3,1e-2;bitfit:1e-3,3e-3,1e-2;ia3:3e-3,1e-2;adapter:1e-3,3e-3;"
         "prefix:3e-4,1e-3,3e-3;prompt:3e-2,1e-1;ptuning-v1:1e-3,3e-3,1e-2;ptuning-v2:5e-3,1e-2,3e-2;lora:5e-4,1e-3,3e-3")
 nb.code(f'var steps = 200;\nvar grid = "{GRID}";', tags=["parameters"])
-nb.code('''
-#r "nuget: TorchSharp-cpu, 0.107.0"
-#r "../../lib/PeftKit/bin/Debug/net10.0/PeftKit.dll"
-using PeftKit;
-using PeftKit.Setup;
-using PeftKit.Data;
-using PeftKit.Training;
-using PeftKit.Experiments;
-KitTorch.Setup(seed: 42);
-var gpt = TinyBase.Load("tiny-gpt");
-var data = ClassificationData.Create(TaskName.SpamHam, gpt, maxLength: 64, maxTrain: null, maxEval: 400, seed: 42);   // as in notebook 07
-''')
+nb.code(TOOLS_T1_SETUP)
 nb.code('''
 foreach (var item in grid.Split(';', StringSplitOptions.RemoveEmptyEntries))
 {

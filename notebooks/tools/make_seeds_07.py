@@ -7,7 +7,7 @@ Notebook 07 trains every method once (seed 42). This notebook re-trains chosen m
 mean and spread per method — how much of 07's table is seed noise. Run: `dotnet build Kit.sln && kit run
 notebooks/tools/seeds-07.ipynb` (about 2 minutes per run on two CPU cores).
 """
-from nbcells import Notebook
+from nbcells import Notebook, TOOLS_T1_SETUP
 
 nb = Notebook("seeds-07")
 nb.md("""
@@ -16,18 +16,7 @@ nb.md("""
 Same data, budget and rates as notebook 07; only `RunSpec.Seed` changes.
 """)
 nb.code('var steps = 600;\nvar methods = "full,linear-probe,bitfit,lora,adapter,ptuning-v2";\nvar seeds = "42,43,44";', tags=["parameters"])
-nb.code('''
-#r "nuget: TorchSharp-cpu, 0.107.0"
-#r "../../lib/PeftKit/bin/Debug/net10.0/PeftKit.dll"
-using PeftKit;
-using PeftKit.Setup;
-using PeftKit.Data;
-using PeftKit.Training;
-using PeftKit.Experiments;
-KitTorch.Setup(seed: 42);
-var gpt = TinyBase.Load("tiny-gpt");
-var data = ClassificationData.Create(TaskName.SpamHam, gpt, maxLength: 64, maxTrain: null, maxEval: 400, seed: 42);   // as in notebook 07
-// Notebook 07's learning rates (chosen on dev; see its table).
+nb.code(TOOLS_T1_SETUP + '''// Notebook 07's learning rates (chosen on dev; see its table).
 double Rate(string method) => method switch
 {
     "full" => 3e-4, "linear-probe" => 1e-2, "bitfit" => 1e-2, "ia3" => 1e-2, "adapter" => 1e-3, "prefix" => 1e-3,

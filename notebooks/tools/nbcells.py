@@ -79,3 +79,19 @@ static long SavedBytes(PeftModel peft)
     finally { dir.Delete(recursive: true); }
 }
 """
+
+
+# First code cell of the notebooks in notebooks/tools/ that repeat notebook 07's runs: the library, tiny-gpt and T1
+# with 07's length, dev/test subsample and data seed.
+TOOLS_T1_SETUP = """
+#r "nuget: TorchSharp-cpu, 0.107.0"
+#r "../../lib/PeftKit/bin/Debug/net10.0/PeftKit.dll"
+using PeftKit;
+using PeftKit.Setup;
+using PeftKit.Data;
+using PeftKit.Training;
+using PeftKit.Experiments;
+KitTorch.Setup(seed: 42);
+var gpt = TinyBase.Load("tiny-gpt");
+var data = ClassificationData.Create(TaskName.SpamHam, gpt, maxLength: 64, maxTrain: null, maxEval: 400, seed: 42);   // as in notebook 07
+"""
