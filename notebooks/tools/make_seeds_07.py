@@ -5,7 +5,8 @@ Notebook 07 trains every method once (seed 42). This notebook re-trains chosen m
 400 dev / 400 test emails, subsampled with seed 42), budget and learning rates, changing only the training seed
 (initialisation of the new parameters and the order of the batches), and prints dev and test accuracy per run and the
 mean and spread per method — how much of 07's table is seed noise. Run: `dotnet build Kit.sln && kit run
-notebooks/tools/seeds-07.ipynb` (about 2 minutes per run on two CPU cores).
+notebooks/tools/seeds-07.ipynb` (about 2 minutes per run on two CPU cores). The committed outputs come from
+`kit run notebooks/tools/seeds-07.ipynb -p seeds=43,44 --output …` (seed 42 is notebook 07's own run).
 """
 from nbcells import Notebook, TOOLS_T1_SETUP
 
