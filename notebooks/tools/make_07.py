@@ -298,7 +298,7 @@ medium data) comes closest. One seed: differences under ~3 points are noise — 
 runs with training seeds 43 and 44 (same data and rates; `notebooks/tools/seeds-07.ipynb`, committed with its
 outputs) gives three-seed mean test accuracies of full fine-tuning 0.929, **LoRA 0.896**, BitFit 0.881, adapters 0.876,
 P-Tuning v2 0.853 and linear probe 0.843: seed 42 flattered BitFit and the probe, LoRA is the closest to full
-fine-tuning (3.3 points behind), and every one of the six PEFT runs beats the probe on the mean (P-Tuning v2 by one point).
+fine-tuning (3.3 points behind), and all four PEFT methods repeated beat the probe on the mean (P-Tuning v2 by one point).
 """)
 
 md("""
