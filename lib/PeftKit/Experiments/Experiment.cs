@@ -91,6 +91,9 @@ public static class Experiment
                 KeepBestCheckpoint = true,
                 Seed = spec.Seed,
                 LogEvery = Math.Min(10, spec.EvalEvery),
+                LearningRateMultiplier = spec.HeadLearningRate is double head
+                    ? name => PeftModel.IsHeadParameter(name) ? head / spec.LearningRate : 1
+                    : null,
             };
             TrainingHistory history;
             using (var trainer = new Trainer<ModelInput>(config, peft.named_parameters(), loss,

@@ -23,6 +23,14 @@ public sealed record RunSpec
     /// <summary>Peak AdamW learning rate (after warmup; then linear decay to 0). &gt; 0.</summary>
     public double LearningRate { get; init => field = double.IsFinite(value) && value > 0 ? value : throw new ArgumentOutOfRangeException(nameof(LearningRate), value, "RunSpec.LearningRate must be a finite number above 0, e.g. 1e-3."); } = 1e-3;
 
+    /// <summary>
+    /// Peak learning rate of the task head (<c>score</c>/<c>classifier</c>) when it should differ from
+    /// <see cref="LearningRate"/>; null = the same rate. The head starts from random weights, so a method whose own
+    /// tensors want a small rate (prefix, LoRA, full fine-tuning) can leave it under-trained; the linear probe's rate is
+    /// the natural choice. Same schedule as every other parameter. Not used by P-Tuning v1, which has no head.
+    /// </summary>
+    public double? HeadLearningRate { get; init => field = value is null || (double.IsFinite(value.Value) && value > 0) ? value : throw new ArgumentOutOfRangeException(nameof(HeadLearningRate), value, "RunSpec.HeadLearningRate must be a finite number above 0 (e.g. 1e-2), or null for LearningRate."); }
+
     /// <summary>Steps of linear warmup. ≥ 0 and below <see cref="Steps"/> (checked when the run starts).</summary>
     public int WarmupSteps { get; init => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(WarmupSteps), value, "RunSpec.WarmupSteps must be ≥ 0."); } = 30;
 
@@ -48,6 +56,8 @@ public sealed record RunSpec
             throw new ArgumentException($"RunSpec '{Label}': WarmupSteps ({WarmupSteps}) must be below Steps ({Steps}); shorten the warmup.");
         if (Verbalizer is not null && Method is not PTuningConfig)
             throw new ArgumentException($"RunSpec '{Label}': a Verbalizer is only used by P-Tuning v1 (PTuningConfig); {Method.PeftType} classifies with its head. Remove the Verbalizer.");
+        if (HeadLearningRate is not null && Method is PTuningConfig)
+            throw new ArgumentException($"RunSpec '{Label}': P-Tuning v1 reads label words through a verbalizer and has no task head, so HeadLearningRate does nothing. Remove it.");
         return this;
     }
 }

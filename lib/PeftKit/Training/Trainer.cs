@@ -24,6 +24,7 @@ public sealed class Trainer<TBatch> : IDisposable
     readonly Parameter[] _trainable;
     readonly AdamW _optimizer;
     readonly AdamW.ParamGroup[] _groups;
+    readonly double[] _groupScales;
     readonly long _trainableCount, _frozenCount;
     readonly Device _device;
     Tensor[]? _best;
@@ -75,16 +76,28 @@ public sealed class Trainer<TBatch> : IDisposable
         _frozenCount = named.Where(p => !p.parameter.requires_grad).Sum(p => p.parameter.numel());
         _device = _trainable[0].device;
 
-        // Two AdamW parameter groups; empty groups are left out (TorchSharp keeps state per parameter, so a frozen
-        // parameter, never added, gets no exp_avg/exp_avg_sq at all).
+        // One AdamW parameter group per (weight decay or not, learning-rate multiplier) — two groups unless
+        // TrainerConfig.LearningRateMultiplier gives some parameters their own rate; empty groups are left out
+        // (TorchSharp keeps state per parameter, so a frozen parameter, never added, gets no exp_avg/exp_avg_sq at all).
+        var multiplier = config.LearningRateMultiplier;
+        double MultiplierOf(string name)
+        {
+            if (multiplier is null) return 1;
+            var m = multiplier(name);
+            return double.IsFinite(m) && m > 0 ? m
+                : throw new ArgumentException($"TrainerConfig.LearningRateMultiplier returned {m} for '{name}'; it must return a finite number above 0 for every trainable parameter (1 = the shared rate).", nameof(config));
+        }
         var groups = new List<AdamW.ParamGroup>();
-        if (decayed.Length > 0)
-            groups.Add(new AdamW.ParamGroup(decayed.Select(p => p.parameter), config.LearningRate, config.Beta1, config.Beta2,
-                config.Epsilon, config.WeightDecay));
-        if (undecayed.Length > 0)
-            groups.Add(new AdamW.ParamGroup(undecayed.Select(p => p.parameter), config.LearningRate, config.Beta1, config.Beta2,
-                config.Epsilon, weight_decay: 0));
+        var scales = new List<double>();
+        foreach (var (set, decay) in new[] { (decayed, config.WeightDecay), (undecayed, 0.0) })
+            foreach (var byRate in set.GroupBy(p => MultiplierOf(p.name)).OrderBy(g => g.Key))
+            {
+                groups.Add(new AdamW.ParamGroup(byRate.Select(p => p.parameter), config.LearningRate * byRate.Key, config.Beta1, config.Beta2,
+                    config.Epsilon, decay));
+                scales.Add(byRate.Key);
+            }
         _groups = groups.ToArray();
+        _groupScales = scales.ToArray();
         _optimizer = optim.AdamW(_groups, config.LearningRate, config.Beta1, config.Beta2, config.Epsilon, config.WeightDecay);
     }
 
@@ -286,7 +299,7 @@ public sealed class Trainer<TBatch> : IDisposable
                     using (no_grad())
                         foreach (var p in t._trainable) { using var g = p.grad; g?.mul_((double)k / micro); }
                 if (_c.MaxGradNorm is double max) norm = ClipGradNorm(t._trainable, max).DetachFromDisposeScope();
-                foreach (var g in t._groups) g.LearningRate = lr;
+                for (int i = 0; i < t._groups.Length; i++) t._groups[i].LearningRate = lr * t._groupScales[i];
                 t._optimizer.step();
                 t._optimizer.zero_grad();
             }

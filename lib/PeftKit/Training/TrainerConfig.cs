@@ -75,6 +75,14 @@ public sealed record TrainerConfig
     /// </summary>
     public Func<string, Parameter, bool>? NoDecay { get; init; }
 
+    /// <summary>
+    /// Gives some parameters their own peak learning rate, as a multiple of <see cref="LearningRate"/>, from the
+    /// parameter's name (e.g. a freshly initialised task head that needs a faster rate than the method's tensors).
+    /// The schedule (warmup, decay, floor) scales every rate alike. Null means 1 for every parameter; otherwise it is
+    /// called once per trainable parameter and must return a finite number above 0.
+    /// </summary>
+    public Func<string, double>? LearningRateMultiplier { get; init; }
+
     /// <summary>The rule used when <see cref="NoDecay"/> is null: no decay for tensors with fewer than two dimensions.</summary>
     public static bool DefaultNoDecay(string name, Parameter parameter) => parameter.dim() < 2;
 

@@ -191,6 +191,27 @@ public sealed class ExperimentRunTests(SmallBases bases)
     }
 
     [Fact]
+    public void HeadLearningRateTrainsTheHeadAtItsOwnRate()
+    {
+        // Powers of two, so lr × (head / lr) = head exactly and the schedule scales without rounding: a probe trained
+        // at 1/1024 with the head at 1/128 must end bit-identical to a probe trained at 1/128, and differ from one
+        // trained at 1/1024 (the head is the probe's only trainable tensor).
+        var b = bases.Encoder;
+        var data = Data(b);
+        float[] Head(RunSpec spec)
+        {
+            Experiment.Run(b, data, spec, null, out var model);
+            using var inner = model.Base;
+            using var _ = model;
+            return model.named_parameters().Where(p => p.name.Contains("classifier.weight")).Single().parameter.detach().data<float>().ToArray();
+        }
+        var slow = Spec("probe", new LinearProbe()) with { LearningRate = 1.0 / 1024 };
+        var withHeadRate = Head(slow with { HeadLearningRate = 1.0 / 128 });
+        Assert.Equal(Head(slow with { LearningRate = 1.0 / 128 }), withHeadRate);
+        Assert.NotEqual(Head(slow), withHeadRate);
+    }
+
+    [Fact]
     public void MisuseSaysWhatToChange()
     {
         var data = Data(bases.Encoder);
@@ -203,6 +224,9 @@ public sealed class ExperimentRunTests(SmallBases bases)
         var e4 = Assert.Throws<ArgumentException>(() => Experiment.RunAll(bases.Encoder, data, [Spec("x", new LinearProbe()), Spec("x", new FullFineTune())]));
         Assert.Contains("labelled 'x'", e4.Message);
         Assert.Throws<ArgumentOutOfRangeException>(() => Spec("x", new LinearProbe()) with { Steps = 0 });
+        Assert.Contains("HeadLearningRate must be a finite number above 0", Assert.Throws<ArgumentOutOfRangeException>(() => Spec("x", new LinearProbe()) with { HeadLearningRate = 0 }).Message);
+        var ptuning = new PTuningConfig(Experiment.PTuningTemplate(bases.Encoder));
+        Assert.Contains("has no task head, so HeadLearningRate does nothing", Assert.Throws<ArgumentException>(() => Experiment.Run(bases.Encoder, data, Spec("x", ptuning) with { HeadLearningRate = 1e-2 })).Message);
         Assert.Contains("RunSpec.Label", Assert.Throws<ArgumentException>(() => new RunSpec { Label = " ", Method = new LinearProbe() }).Message);
     }
 

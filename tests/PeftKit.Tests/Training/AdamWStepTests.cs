@@ -87,4 +87,33 @@ public sealed class AdamWStepTests
         Assert.True(Math.Abs(wNoDecay[0] - Tiny.Values(w)[0]) > 1e-3);
 
     }
+
+    [Fact]
+    public void LearningRateMultiplierGivesAParameterItsOwnScheduledRate()
+    {
+        KitTorch.Setup();
+        using var w = new Parameter(tensor(W0, dtype: ScalarType.Float64).reshape(2, 1));
+        using var b = new Parameter(tensor(new[] { B0 }, dtype: ScalarType.Float64));
+        var config = new TrainerConfig
+        {
+            LearningRate = Lr, MinLearningRate = Floor, WarmupSteps = 1, MaxSteps = 2, WeightDecay = Wd,
+            Beta1 = Beta1, Beta2 = Beta2, Epsilon = Eps, LogEvery = 1,
+            LearningRateMultiplier = name => name == "bias" ? 3 : 1,
+        };
+        using var trainer = new Trainer<int>(config, [("weight", w), ("bias", b)], step => Loss(step, w, b));
+        var history = trainer.Train([1, 2]);
+        Assert.Equal([Lr, Floor], history.LearningRates);   // the history records the shared rate
+        // The weight follows the shared schedule, the bias three times it (both decay steps too), each by hand-written AdamW.
+        var wExpected = Reference(W0, (t, th) => t == 1 ? C : th, [Lr, Floor], Wd);
+        var bExpected = Reference([B0], (t, th) => t == 1 ? [4.0] : th, [3 * Lr, 3 * Floor], decay: 0);
+        Assert.Equal(wExpected, Tiny.Values(w), (x, y) => Math.Abs(x - y) < 1e-14);   // float64, as above
+        Assert.Equal(bExpected, Tiny.Values(b), (x, y) => Math.Abs(x - y) < 1e-14);
+        // And the shared rate alone would have moved the bias differently (≈ 0.2 here), so the multiplier was used.
+        var bShared = Reference([B0], (t, th) => t == 1 ? [4.0] : th, [Lr, Floor], decay: 0);
+        Assert.True(Math.Abs(bShared[0] - Tiny.Values(b)[0]) > 0.1);
+
+        var bad = config with { LearningRateMultiplier = name => name == "bias" ? double.NaN : 1 };
+        var e = Assert.Throws<ArgumentException>(() => new Trainer<int>(bad, [("weight", w), ("bias", b)], step => Loss(step, w, b)));
+        Assert.Contains("returned NaN for 'bias'", e.Message);
+    }
 }
