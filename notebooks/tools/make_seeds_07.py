@@ -8,33 +8,22 @@ mean and spread per method — how much of 07's table is seed noise. Run: `dotne
 notebooks/tools/seeds-07.ipynb` (about 2 minutes per run on two CPU cores). The committed outputs come from
 `kit run notebooks/tools/seeds-07.ipynb -p seeds=43,44 --output …` (seed 42 is notebook 07's own run).
 """
-from nbcells import Notebook, TOOLS_T1_SETUP
+from nbcells import Notebook, TOOLS_T1_SETUP, RECIPE_07
 
 nb = Notebook("seeds-07")
 nb.md("""
 # Notebook 07's runs with other training seeds
 
-Same data, budget and rates as notebook 07; only `RunSpec.Seed` changes.
+Same data, budget, rates and head rate as notebook 07 (one recipe, `nbcells.RECIPE_07`); only `RunSpec.Seed` changes.
 """)
-nb.code('var steps = 600;\nvar methods = "full,linear-probe,bitfit,lora,adapter,ptuning-v2";\nvar seeds = "42,43,44";', tags=["parameters"])
-nb.code(TOOLS_T1_SETUP + '''// Notebook 07's learning rates (chosen on dev; see its table).
-double Rate(string method) => method switch
-{
-    "full" => 3e-4, "linear-probe" => 1e-2, "bitfit" => 1e-2, "ia3" => 1e-2, "adapter" => 1e-3, "prefix" => 1e-3,
-    "prompt" => 3e-2, "ptuning-v1" => 1e-3, "ptuning-v2" => 1e-2, "lora" => 3e-3,
-    _ => throw new ArgumentException(method),
-};
-''')
+nb.code('var steps = 600;\nvar methods = "full,linear-probe,bitfit,lora,lora-all,adapter,ptuning-v2";\nvar seeds = "42,43,44";', tags=["parameters"])
+nb.code(TOOLS_T1_SETUP + RECIPE_07)
 nb.code('''
 var runs = new List<(string Method, int Seed, double Dev, double Test)>();
 foreach (var method in methods.Split(','))
     foreach (var seed in seeds.Split(',').Select(int.Parse))
     {
-        var spec = new RunSpec
-        {
-            Label = $"{method} seed {seed}", Method = Experiment.MethodConfig(method, gpt), Steps = steps, BatchSize = 16,
-            LearningRate = Rate(method), WarmupSteps = steps / 10, EvalEvery = Math.Max(1, steps / 6), Seed = seed,
-        };
+        var spec = Recipe(method, $"{method} seed {seed}", steps, Math.Max(1, steps / 6), seed);
         var r = Experiment.Run(gpt, data, spec);
         runs.Add((method, seed, r.DevAccuracy, r.TestAccuracy));
         Console.WriteLine($"{method,-13} seed {seed}: dev {r.DevAccuracy:F4} test {r.TestAccuracy:F4} (best step {r.BestStep})");

@@ -83,6 +83,28 @@ static long SavedBytes(PeftModel peft)
 
 # First code cell of the notebooks in notebooks/tools/ that repeat notebook 07's runs: the library, tiny-gpt and T1
 # with 07's length, dev/test subsample and data seed.
+# Notebook 07's recipe, shared by 07 and its seed study so the two cannot drift apart (needs `gpt` loaded and
+# `using PeftKit.Methods.Lora;`).
+RECIPE_07 = r"""
+// Learning rates chosen on dev (07's table); "lora-all" is LoRA r = 8 on every linear layer of the blocks.
+double Rate(string method) => method switch
+{
+    "full" => 3e-4, "linear-probe" => 1e-2, "bitfit" => 1e-2, "ia3" => 1e-2, "adapter" => 1e-3, "prefix" => 1e-3,
+    "prompt" => 3e-2, "ptuning-v1" => 1e-3, "ptuning-v2" => 1e-2, "lora" => 3e-3, "lora-all" => 3e-3,
+    _ => throw new ArgumentException(method),
+};
+PeftConfig MethodOf(string method) => method == "lora-all"
+    ? new LoraConfig(TargetModules.Regex(@"h\.\d+\.(attn\.c_attn|attn\.c_proj|mlp\.c_fc|mlp\.c_proj)"), rank: 8, alpha: 16)
+    : Experiment.MethodConfig(method, gpt);
+// The new 2-way head is a linear probe in every run, so it trains at the probe's rate (1e-2) whatever the method's own
+// rate; P-Tuning v1 has no head.
+RunSpec Recipe(string method, string label, int steps, int evalEvery, int seed) => new RunSpec
+{
+    Label = label, Method = MethodOf(method), Steps = steps, BatchSize = 16, LearningRate = Rate(method),
+    HeadLearningRate = method == "ptuning-v1" ? null : 1e-2, WarmupSteps = steps / 10, EvalEvery = evalEvery, Seed = seed,
+};
+"""
+
 TOOLS_T1_SETUP = """
 #r "nuget: TorchSharp-cpu, 0.107.0"
 #r "../../lib/PeftKit/bin/Debug/net10.0/PeftKit.dll"
@@ -91,6 +113,7 @@ using PeftKit.Setup;
 using PeftKit.Data;
 using PeftKit.Training;
 using PeftKit.Experiments;
+using PeftKit.Methods.Lora;
 KitTorch.Setup(seed: 42);
 var gpt = TinyBase.Load("tiny-gpt");
 var data = ClassificationData.Create(TaskName.SpamHam, gpt, maxLength: 64, maxTrain: null, maxEval: 400, seed: 42);   // as in notebook 07
