@@ -6,7 +6,10 @@ Notebook 07 trains every method once (seed 42). This notebook re-trains chosen m
 (initialisation of the new parameters and the order of the batches), and prints dev and test accuracy per run and the
 mean and spread per method — how much of 07's table is seed noise. Run: `dotnet build Kit.sln && kit run
 notebooks/tools/seeds-07.ipynb` (about 2 minutes per run on two CPU cores). The committed outputs come from
-`kit run notebooks/tools/seeds-07.ipynb -p seeds=43,44 --output …` (seed 42 is notebook 07's own run).
+`kit run notebooks/tools/seeds-07.ipynb -p seeds=43,44 --output …` (seed 42 is notebook 07's own run). The same
+notebook with three times 07's budget is committed as seeds-07-1800-steps.ipynb (`-p steps=1800 -p
+methods=lora-all,adapter,ptuning-v2 -p seeds=42`) and seeds-07-1800-steps-full.ipynb (`-p steps=1800 -p methods=full
+-p seeds=42`): the methods whose papers claim parity with fine-tuning, and fine-tuning itself, trained longer.
 """
 from nbcells import Notebook, TOOLS_T1_SETUP, RECIPE_07
 
