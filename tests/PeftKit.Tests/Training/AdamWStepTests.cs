@@ -18,6 +18,18 @@ public sealed class AdamWStepTests
         ? (w * tensor(C, dtype: ScalarType.Float64).reshape(2, 1)).sum() + 4 * b.sum()
         : 0.5 * (w.pow(2).sum() + b.pow(2).sum());
 
+    static Parameter Weight() { KitTorch.Setup(); return new(tensor(W0, dtype: ScalarType.Float64).reshape(2, 1)); }
+
+    static Parameter Bias() => new(tensor(new[] { B0 }, dtype: ScalarType.Float64));
+
+    // Warmup 1 of 2 steps, linear decay to the floor: step 1 uses Lr, step 2 uses Floor, so the tests also prove the
+    // schedule reaches the optimizer.
+    static TrainerConfig TwoSteps => new()
+    {
+        LearningRate = Lr, MinLearningRate = Floor, WarmupSteps = 1, MaxSteps = 2, WeightDecay = Wd,
+        Beta1 = Beta1, Beta2 = Beta2, Epsilon = Eps, LogEvery = 1,
+    };
+
     /// <summary>AdamW (Loshchilov &amp; Hutter, decoupled decay) written out by hand, in double precision:
     /// θ ← θ(1 − lr·λ); m ← β₁m + (1−β₁)g; v ← β₂v + (1−β₂)g²; m̂ = m/(1−β₁ᵗ); v̂ = v/(1−β₂ᵗ); θ ← θ − lr·m̂/(√v̂ + ε).
     /// The gradient is taken at the parameters before the update.</summary>
@@ -45,16 +57,9 @@ public sealed class AdamWStepTests
     [Fact]
     public void TwoTrainerStepsEqualHandWrittenAdamWAndTorchAdamW()
     {
-        KitTorch.Setup();
-        using var w = new Parameter(tensor(W0, dtype: ScalarType.Float64).reshape(2, 1));
-        using var b = new Parameter(tensor(new[] { B0 }, dtype: ScalarType.Float64));
-        // Warmup 1 of 2 steps, linear decay to the floor: step 1 uses Lr, step 2 uses Floor, so the test also
-        // proves the schedule reaches the optimizer.
-        var config = new TrainerConfig
-        {
-            LearningRate = Lr, MinLearningRate = Floor, WarmupSteps = 1, MaxSteps = 2, WeightDecay = Wd,
-            Beta1 = Beta1, Beta2 = Beta2, Epsilon = Eps, LogEvery = 1,
-        };
+        using var w = Weight();
+        using var b = Bias();
+        var config = TwoSteps;
         using var trainer = new Trainer<int>(config, [("weight", w), ("bias", b)], step => Loss(step, w, b));
         Assert.Equal(["weight"], trainer.DecayParameterNames);
         Assert.Equal(["bias"], trainer.NoDecayParameterNames);
@@ -62,8 +67,8 @@ public sealed class AdamWStepTests
         Assert.Equal([Lr, Floor], history.LearningRates);
 
         // TorchSharp's own AdamW, driven by hand with the same groups, gives bit-identical parameters.
-        using var w2 = new Parameter(tensor(W0, dtype: ScalarType.Float64).reshape(2, 1));
-        using var b2 = new Parameter(tensor(new[] { B0 }, dtype: ScalarType.Float64));
+        using var w2 = Weight();
+        using var b2 = Bias();
         using var opt = optim.AdamW([
             new AdamW.ParamGroup([w2], Lr, Beta1, Beta2, Eps, Wd),
             new AdamW.ParamGroup([b2], Lr, Beta1, Beta2, Eps, 0)]);
@@ -91,15 +96,9 @@ public sealed class AdamWStepTests
     [Fact]
     public void LearningRateMultiplierGivesAParameterItsOwnScheduledRate()
     {
-        KitTorch.Setup();
-        using var w = new Parameter(tensor(W0, dtype: ScalarType.Float64).reshape(2, 1));
-        using var b = new Parameter(tensor(new[] { B0 }, dtype: ScalarType.Float64));
-        var config = new TrainerConfig
-        {
-            LearningRate = Lr, MinLearningRate = Floor, WarmupSteps = 1, MaxSteps = 2, WeightDecay = Wd,
-            Beta1 = Beta1, Beta2 = Beta2, Epsilon = Eps, LogEvery = 1,
-            LearningRateMultiplier = name => name == "bias" ? 3 : 1,
-        };
+        using var w = Weight();
+        using var b = Bias();
+        var config = TwoSteps with { LearningRateMultiplier = name => name == "bias" ? 3 : 1 };
         using var trainer = new Trainer<int>(config, [("weight", w), ("bias", b)], step => Loss(step, w, b));
         var history = trainer.Train([1, 2]);
         Assert.Equal([Lr, Floor], history.LearningRates);   // the history records the shared rate
