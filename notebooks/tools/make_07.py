@@ -283,16 +283,16 @@ standard error of a single accuracy near 88% is ±1.6; seed 42 only — three se
   0.880, LoRA 0.882 → 0.885, prompt tuning 0.833 → 0.823 (its rate, 3e-2, was above the head's). BitFit, IA3,
   P-Tuning v2 and the probe already trained at 1e-2 and repeat their numbers to the digit. P-Tuning v1 (no head,
   nothing changed) moved 0.795 → 0.790: its runs are not bit-reproducible on this CPU — two 30-step runs with one
-  seed differ in the ninth significant digit of the summed loss — and 600 steps amplify that to one or two test emails. On other seeds (below) full
-  fine-tuning *lost* about a point, so most of that +2.1 is seed 42's luck, not the head.
+  seed differ in the ninth significant digit of the summed loss — and 600 steps amplify that to one or two test
+  emails. On other seeds (below) full fine-tuning *lost* about a point, so most of its +2.1 is seed 42's luck, not
+  the head.
 - **Weight-space methods lead:** LoRA on every linear layer 0.907 (3.0% of the weights), BitFit 0.895 (biases only,
   0.28%), LoRA on `c_attn` 0.885 (0.8%), adapters 0.880 (5.9%), IA3 0.870 (0.16%) — 1¼ to 5 points above the probe
   and 3½ to 7¼ below full fine-tuning. Adding LoRA to the other three matrices of each block (4× the parameters)
   bought 2¼ points on test and 1.0 on dev (0.930 against 0.920; 1.4 points on the three-seed means below), as the
-  QLoRA paper found; it is the closest to full
-  fine-tuning, and still outside its interval.
-- **Deep prompts:** prefix tuning 0.860 and P-Tuning v2 0.855, level with the probe (+0.25, −0.25). On dev both are well
-  above it (0.892 and 0.892 against 0.833) — on test they are not.
+  QLoRA paper found; it is the closest to full fine-tuning, and still outside its interval.
+- **Deep prompts:** prefix tuning 0.860 and P-Tuning v2 0.855, level with the probe (+0.25, −0.25). On dev both are
+  well above it (0.892 and 0.892 against 0.833) — on test they are not.
 - **Input-only prompts:** prompt tuning 0.823 (−3.5 against the probe) and P-Tuning v1 0.790 (dev 0.800), off the
   majority answer (0.770) but far behind everything with a head.
 - **Cost:** every method still runs the whole forward and backward pass, so step times stay between 0.70× and 1.04×

@@ -11,7 +11,7 @@ notebook with three times 07's budget is committed as seeds-07-1800-steps.ipynb 
 methods=lora-all,adapter,ptuning-v2 -p seeds=42`) and seeds-07-1800-steps-full.ipynb (`-p steps=1800 -p methods=full
 -p seeds=42`): the methods whose papers claim parity with fine-tuning, and fine-tuning itself, trained longer.
 """
-from nbcells import Notebook, TOOLS_T1_SETUP, RECIPE_07
+from nbcells import Notebook, tools_t1_setup, RECIPE_07
 
 nb = Notebook("seeds-07")
 nb.md("""
@@ -20,7 +20,7 @@ nb.md("""
 Same data, budget, rates and head rate as notebook 07 (one recipe, `nbcells.RECIPE_07`); only `RunSpec.Seed` changes.
 """)
 nb.code('var steps = 600;\nvar methods = "full,linear-probe,bitfit,lora,lora-all,adapter,ptuning-v2";\nvar seeds = "42,43,44";', tags=["parameters"])
-nb.code(TOOLS_T1_SETUP + RECIPE_07)
+nb.code(tools_t1_setup("PeftKit.Methods.Lora") + RECIPE_07)
 nb.code('''
 var runs = new List<(string Method, int Seed, double Dev, double Test)>();
 foreach (var method in methods.Split(','))

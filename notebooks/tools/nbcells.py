@@ -81,10 +81,8 @@ static long SavedBytes(PeftModel peft)
 """
 
 
-# First code cell of the notebooks in notebooks/tools/ that repeat notebook 07's runs: the library, tiny-gpt and T1
-# with 07's length, dev/test subsample and data seed.
 # Notebook 07's recipe, shared by 07 and its seed study so the two cannot drift apart (needs `gpt` loaded and
-# `using PeftKit.Methods.Lora;`).
+# `using PeftKit.Methods.Lora;`, e.g. tools_t1_setup("PeftKit.Methods.Lora")).
 RECIPE_07 = r"""
 // Learning rates chosen on dev (07's table); "lora-all" is LoRA r = 8 on every linear layer of the blocks.
 double Rate(string method) => method switch
@@ -105,7 +103,12 @@ RunSpec Recipe(string method, string label, int steps, int evalEvery, int seed) 
 };
 """
 
-TOOLS_T1_SETUP = """
+# First code cell of the notebooks in notebooks/tools/ that repeat notebook 07's runs: the library, tiny-gpt and T1
+# with 07's length, dev/test subsample and data seed.
+def tools_t1_setup(*usings):
+    """The setup cell, with extra `using` namespaces after the kit's own."""
+    extra = "".join(f"using {u};\n" for u in usings)
+    return """
 #r "nuget: TorchSharp-cpu, 0.107.0"
 #r "../../lib/PeftKit/bin/Debug/net10.0/PeftKit.dll"
 using PeftKit;
@@ -113,8 +116,10 @@ using PeftKit.Setup;
 using PeftKit.Data;
 using PeftKit.Training;
 using PeftKit.Experiments;
-using PeftKit.Methods.Lora;
-KitTorch.Setup(seed: 42);
+""" + extra + """KitTorch.Setup(seed: 42);
 var gpt = TinyBase.Load("tiny-gpt");
 var data = ClassificationData.Create(TaskName.SpamHam, gpt, maxLength: 64, maxTrain: null, maxEval: 400, seed: 42);   // as in notebook 07
 """
+
+
+TOOLS_T1_SETUP = tools_t1_setup()
