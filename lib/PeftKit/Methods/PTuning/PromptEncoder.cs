@@ -66,7 +66,11 @@ public sealed class PromptEncoder : Module, IInputTransform
                 throw new ArgumentException(
                     $"Every row must hold exactly {Length} pseudo tokens (id {_pseudo}) as the template places them; got counts [{string.Join(", ", counts.data<long>().ToArray())}]. Build inputs with PTuningTemplate.Fill.");
         var order = (isPseudo.cumsum(1) - 1).clamp(0, Length - 1);             // (B, T): k-th pseudo token → prompt k
-        var prompts = Produce().to(tokenEmbeds.dtype)[order];                  // (B, T, d)
+        // A one-hot product rather than Produce()[order]: the advanced index's backward (index_put_ with accumulate)
+        // adds with atomics across CPU threads, so gradients changed in their last bits from run to run; a matmul's do
+        // not, and 1·x + 0·y is exactly x, so the forward is unchanged.
+        using var pick = nn.functional.one_hot(order, Length).to(tokenEmbeds.dtype);    // (B, T, n)
+        var prompts = pick.matmul(Produce().to(tokenEmbeds.dtype));            // (B, T, n) @ (n, d) → (B, T, d)
         return (where(isPseudo.unsqueeze(-1), prompts, tokenEmbeds), attentionMask);   // (B, T, d)
     }
 

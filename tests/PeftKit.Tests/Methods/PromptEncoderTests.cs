@@ -1,0 +1,51 @@
+using PeftKit.Methods.PTuning;
+using PeftKit.Setup;
+using static TorchSharp.torch;
+
+namespace PeftKit.Tests.Methods;
+
+public sealed class PromptEncoderTests
+{
+    /// <summary>
+    /// Training must repeat bit for bit on CPU. Reading the n prompts with an advanced index (<c>prompts[order]</c>)
+    /// did not: its backward is index_put_ with accumulate, which libtorch parallelises with atomic float adds once a
+    /// tensor has ≥ 32,768 elements and more than one thread runs, so the summation order (and the last bits of the
+    /// gradient) changed from run to run — P-Tuning v1 was the one method whose runs did not repeat. With that code and
+    /// these sizes (128 × 64 × 128 elements, 50 repeats) a repeat differed (by up to 2.7e-5) on each of six tries on two
+    /// busy cores. The forward must still place prompt k at the k-th pseudo token exactly.
+    /// </summary>
+    [Fact]
+    public void GradientRepeatsBitForBit()
+    {
+        KitTorch.Setup();
+        Assert.True(get_num_threads() > 1, "the check needs more than one intra-op thread to mean anything");
+        const int B = 128, T = 64, d = 128, n = 16;
+        const long pseudo = 3;
+        using var encoder = new PromptEncoder(PromptEncoderKind.None, n, d, hidden: 0, dropout: 0, pseudoTokenId: pseudo);
+        var gen = new Generator(5);
+        // Row b: n pseudo tokens starting at position b % (T − n), other ids ≠ pseudo.
+        var ids = full(B, T, 7L, int64);
+        for (int b = 0; b < B; b++) ids[b, (b % (T - n))..(b % (T - n) + n)] = pseudo;
+        using var tokens = randn([B, T, d], generator: gen);
+        using var weight = randn([B, T, d], generator: gen);
+        Tensor Gradient()
+        {
+            encoder.zero_grad();
+            var (embeds, _) = encoder.Transform(tokens, ids, ones(B, T, int64));
+            using (no_grad())
+                for (int b = 0; b < B; b += 37)
+                {
+                    Assert.True(embeds[b, (b % (T - n))..(b % (T - n) + n)].eq(encoder.Produce()).all().item<bool>(), $"row {b}: prompts");
+                    Assert.True(embeds[b, ..(b % (T - n))].eq(tokens[b, ..(b % (T - n))]).all().item<bool>(), $"row {b}: tokens");
+                }
+            (embeds * weight).sum().backward();
+            return encoder.parameters().Single().grad!.clone();
+        }
+        var first = Gradient();
+        for (int i = 1; i < 50; i++)
+        {
+            using var again = Gradient();
+            Assert.True(first.eq(again).all().item<bool>(), $"repeat {i}: max |diff| {(first - again).abs().max().item<float>()}");
+        }
+    }
+}
