@@ -7,8 +7,9 @@ namespace PeftKit.Training;
 
 /// <summary>
 /// A model-agnostic training loop: AdamW (TorchSharp's, with a decay and a no-decay parameter group, split further
-/// by <see cref="TrainerConfig.LearningRateMultiplier"/>) over the parameters that require gradients, a warmup + decay learning-rate schedule, global-norm gradient clipping,
-/// gradient accumulation, periodic evaluation, early stopping, best-checkpoint keeping and divergence detection.
+/// by <see cref="TrainerConfig.LearningRateMultiplier"/>) over the parameters that require gradients, a warmup + decay
+/// learning-rate schedule, global-norm gradient clipping, gradient accumulation, periodic evaluation, early stopping,
+/// best-checkpoint keeping and divergence detection.
 /// It knows nothing about models: it sees named parameters and a function from a batch to a scalar loss.
 /// It never prints; progress goes to the <see cref="IProgress{T}"/> the caller passes (see <see cref="ConsoleProgress"/>
 /// and <see cref="NotebookProgress"/>).
