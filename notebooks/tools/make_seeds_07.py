@@ -21,7 +21,7 @@ nb.md("""
 
 Same data, budget, rates and head rate as notebook 07 (one recipe, `nbcells.RECIPE_07`); only `RunSpec.Seed` changes.
 """)
-nb.code('var steps = 600;\nvar methods = "full,linear-probe,bitfit,lora,lora-all,adapter,ptuning-v2";\nvar seeds = "42,43,44";', tags=["parameters"])
+nb.code('var steps = 600;\nvar methods = "full,linear-probe,bitfit,lora,lora-all,adapter,ptuning-v2";\nvar seeds = "42,43,44";\nvar rate = 0.0;   // > 0: this peak learning rate for every method instead of the recipe\'s (the head keeps 1e-2)', tags=["parameters"])
 nb.code(tools_t1_setup("PeftKit.Methods.Lora") + RECIPE_07)
 nb.code('''
 var runs = new List<(string Method, int Seed, double Dev, double Test)>();
@@ -29,6 +29,7 @@ foreach (var method in methods.Split(','))
     foreach (var seed in seeds.Split(',').Select(int.Parse))
     {
         var spec = Recipe(method, $"{method} seed {seed}", steps, Math.Max(1, steps / 6), seed);
+        if (rate > 0) spec = spec with { LearningRate = rate };
         var r = Experiment.Run(gpt, data, spec);
         runs.Add((method, seed, r.DevAccuracy, r.TestAccuracy));
         Console.WriteLine($"{method,-13} seed {seed}: dev {r.DevAccuracy:F4} test {r.TestAccuracy:F4} (best step {r.BestStep})");
