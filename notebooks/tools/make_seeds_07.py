@@ -11,7 +11,10 @@ notebook with three times 07's budget is committed as seeds-07-1800-steps.ipynb 
 methods=lora-all,adapter,ptuning-v2 -p seeds=42`) and seeds-07-1800-steps-full.ipynb (`-p steps=1800 -p methods=full
 -p seeds=42`): the methods whose papers claim parity with fine-tuning, and fine-tuning itself, trained longer; their
 seeds 43 and 44 are seeds-07-1800-steps-seeds-43-44.ipynb (`-p steps=1800 -p methods=full,lora-all,adapter,ptuning-v2
--p seeds=43,44`, 5,362 s on two CPU cores).
+-p seeds=43,44`, 5,362 s on two CPU cores), and LoRA on every linear layer at a lower rate for the long schedule is
+seeds-07-1800-steps-lora-all-1e-3.ipynb (`-p steps=1800 -p methods=lora-all -p seeds=42,43,44 -p rate=1e-3`, 1,774 s).
+The `rate` parameter came last: the notebooks committed before it ran this code without that line and its `if`
+(rate = 0 is exactly that code).
 """
 from nbcells import Notebook, tools_t1_setup, RECIPE_07
 
