@@ -12,7 +12,8 @@ methods=lora-all,adapter,ptuning-v2 -p seeds=42`) and seeds-07-1800-steps-full.i
 -p seeds=42`): the methods whose papers claim parity with fine-tuning, and fine-tuning itself, trained longer; their
 seeds 43 and 44 are seeds-07-1800-steps-seeds-43-44.ipynb (`-p steps=1800 -p methods=full,lora-all,adapter,ptuning-v2
 -p seeds=43,44`, 5,362 s on two CPU cores), and LoRA on every linear layer at a lower rate for the long schedule is
-seeds-07-1800-steps-lora-all-1e-3.ipynb (`-p steps=1800 -p methods=lora-all -p seeds=42,43,44 -p rate=1e-3`, 1,774 s).
+seeds-07-1800-steps-lora-all-1e-3.ipynb (`-p steps=1800 -p methods=lora-all -p seeds=42,43,44 -p rate=1e-3`, 1,774 s);
+P-Tuning v2 at a higher one is seeds-07-1800-steps-ptuning-v2-3e-2.ipynb (`-p methods=ptuning-v2 -p rate=3e-2`, 828 s).
 The `rate` parameter came last: the notebooks committed before it ran this code without that line and its `if`
 (rate = 0 is exactly that code).
 """
