@@ -32,21 +32,27 @@ public sealed class PromptEncoderTests
         const long pseudo = 3;
         using var encoder = new PromptEncoder(PromptEncoderKind.None, n, d, hidden: 0, dropout: 0, pseudoTokenId: pseudo);
         var gen = new Generator(5);
-        // Row b: n pseudo tokens starting at position b % (T − n), other ids ≠ pseudo.
+        // Row b: n pseudo tokens starting at position Start(b), other ids ≠ pseudo.
+        static int Start(int b) => b % (T - n);
         var ids = full(B, T, 7L, int64);
-        for (int b = 0; b < B; b++) ids[b, (b % (T - n))..(b % (T - n) + n)] = pseudo;
+        for (int b = 0; b < B; b++) ids[b, Start(b)..(Start(b) + n)] = pseudo;
         using var tokens = randn([B, T, d], generator: gen);
         using var weight = randn([B, T, d], generator: gen);
+        Tensor Embeds() => encoder.Transform(tokens, ids, ones(B, T, int64)).embeds;   // (B, T, d)
+        using (no_grad())
+        {
+            using var embeds = Embeds();
+            using var produced = encoder.Produce();                                      // (n, d)
+            for (int b = 0; b < B; b += 37)
+            {
+                Assert.True(embeds[b, Start(b)..(Start(b) + n)].eq(produced).all().item<bool>(), $"row {b}: prompts");
+                Assert.True(embeds[b, ..Start(b)].eq(tokens[b, ..Start(b)]).all().item<bool>(), $"row {b}: tokens");
+            }
+        }
         Tensor Gradient()
         {
             encoder.zero_grad();
-            var (embeds, _) = encoder.Transform(tokens, ids, ones(B, T, int64));
-            using (no_grad())
-                for (int b = 0; b < B; b += 37)
-                {
-                    Assert.True(embeds[b, (b % (T - n))..(b % (T - n) + n)].eq(encoder.Produce()).all().item<bool>(), $"row {b}: prompts");
-                    Assert.True(embeds[b, ..(b % (T - n))].eq(tokens[b, ..(b % (T - n))]).all().item<bool>(), $"row {b}: tokens");
-                }
+            using var embeds = Embeds();
             (embeds * weight).sum().backward();
             return encoder.parameters().Single().grad!.clone();
         }
