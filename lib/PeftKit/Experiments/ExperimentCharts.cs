@@ -14,43 +14,23 @@ public static class ExperimentCharts
     public const int LossWindow = 10;
 
     /// <summary>Training loss against step, one line per run (running mean over <see cref="LossWindow"/> steps).</summary>
-    public static GenericChart TrainingCurves(IEnumerable<RunResult> runs, string title)
-    {
-        var list = Materialise(runs);
-        var lines = list.Select(r =>
-        {
-            var steps = r.History.Steps;
-            var x = steps.Select(s => (double)s.Step).ToArray();
-            var y = RunningMean(steps.Select(s => s.Loss).ToArray(), LossWindow);
-            return PlotlyChart.Line<double, double, string>(x, y, Name: r.Label);
-        });
-        return Titled(PlotlyChart.Combine(lines)
-            .WithXAxisStyle<double, double, string>(TitleText: "optimizer step")
-            .WithYAxisStyle<double, double, string>(TitleText: $"training loss (mean of last {LossWindow} steps)"), title);
-    }
+    public static GenericChart TrainingCurves(IEnumerable<RunResult> runs, string title) =>
+        ChartParts.StepCurves(ChartParts.NonEmpty(runs).Select(r => ChartParts.SmoothedLoss(r.Label, r.History)), markers: false,
+            $"training loss (mean of last {LossWindow} steps)", title);
 
     /// <summary>Dev accuracy at every evaluation against step, one line per run.</summary>
-    public static GenericChart DevAccuracyCurves(IEnumerable<RunResult> runs, string title)
-    {
-        var list = Materialise(runs);
-        var lines = list.Select(r =>
-        {
-            var (steps, values) = r.History.Metric("accuracy");
-            return PlotlyChart.Line<double, double, string>(steps.Select(s => (double)s).ToArray(), values, ShowMarkers: true, Name: r.Label);
-        });
-        return Titled(PlotlyChart.Combine(lines)
-            .WithXAxisStyle<double, double, string>(TitleText: "optimizer step")
-            .WithYAxisStyle<double, double, string>(TitleText: "dev accuracy"), title);
-    }
+    public static GenericChart DevAccuracyCurves(IEnumerable<RunResult> runs, string title) =>
+        ChartParts.StepCurves(ChartParts.NonEmpty(runs).Select(r => ChartParts.Evaluated(r.Label, r.History, "accuracy")), markers: true,
+            "dev accuracy", title);
 
     /// <summary>Test accuracy against trainable parameters (log scale), one labelled point per run.</summary>
     public static GenericChart AccuracyVsParameters(IEnumerable<RunResult> runs, string title)
     {
-        var list = Materialise(runs);
+        var list = ChartParts.NonEmpty(runs);
         var points = list.Select(r => PlotlyChart.Point<double, double, string>(
             new[] { (double)r.TrainableParameters }, new[] { r.TestAccuracy }, Name: r.Label,
             Text: r.Label, TextPosition: StyleParam.TextPosition.TopCenter));
-        return Titled(PlotlyChart.Combine(points)
+        return ChartParts.Titled(PlotlyChart.Combine(points)
             .WithXAxisStyle<double, double, string>(TitleText: "trainable parameters (log scale)", AxisType: StyleParam.AxisType.Log)
             .WithYAxisStyle<double, double, string>(TitleText: "test accuracy (best dev checkpoint)"), title);
     }
@@ -67,34 +47,19 @@ public static class ExperimentCharts
         var chart = PlotlyChart.Line<double, double, string>(list.Select(p => p.x).ToArray(), list.Select(p => p.y).ToArray(), ShowMarkers: true, Name: yTitle)
             .WithXAxisStyle<double, double, string>(TitleText: xTitle, AxisType: logX ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear)
             .WithYAxisStyle<double, double, string>(TitleText: yTitle);
-        return Titled(chart, title);
+        return ChartParts.Titled(chart, title);
     }
 
     /// <summary>A bar per run of any per-run figure (step time, memory, adapter size), optionally on a log axis.</summary>
     public static GenericChart Bars(IEnumerable<RunResult> runs, Func<RunResult, double> value, string yTitle, string title, bool logY = false)
     {
-        var list = Materialise(runs);
+        var list = ChartParts.NonEmpty(runs);
         ArgumentNullException.ThrowIfNull(value);
         ArgumentException.ThrowIfNullOrWhiteSpace(yTitle);
         var chart = PlotlyChart.Column<double, string, string>(list.Select(value).ToArray(), Keys: list.Select(r => r.Label).ToArray(), Name: yTitle)
             .WithXAxisStyle<string, string, string>(TitleText: "run")
             .WithYAxisStyle<double, double, string>(TitleText: yTitle, AxisType: logY ? StyleParam.AxisType.Log : StyleParam.AxisType.Linear);
-        return Titled(chart, title);
-    }
-
-    static List<RunResult> Materialise(IEnumerable<RunResult> runs)
-    {
-        ArgumentNullException.ThrowIfNull(runs);
-        var list = runs.ToList();
-        if (list.Count == 0) throw new ArgumentException("Pass at least one run to chart.", nameof(runs));
-        return list;
-    }
-
-    // Plotly.NET.CSharp 0.14 has no WithTitle; the F# core's Chart.withTitle returns a function to apply to the chart.
-    static GenericChart Titled(GenericChart chart, string title)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(title);
-        return Plotly.NET.Chart.withTitle(title, TitleFont: null).Invoke(chart);
+        return ChartParts.Titled(chart, title);
     }
 
     /// <summary>Mean of the last <paramref name="window"/> values at each position (fewer at the start).</summary>

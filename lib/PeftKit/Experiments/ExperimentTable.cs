@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 
 namespace PeftKit.Experiments;
@@ -34,20 +33,7 @@ public static class ExperimentTable
     }
 
     /// <summary>An HTML &lt;table&gt;; numeric columns right-aligned.</summary>
-    public static string Html(IEnumerable<RunResult> runs)
-    {
-        var s = new StringBuilder("<table class=\"peftkit-results\"><thead><tr>");
-        foreach (var h in Headers) s.Append("<th>").Append(WebUtility.HtmlEncode(h)).Append("</th>");
-        s.Append("</tr></thead><tbody>");
-        foreach (var row in Cells(runs))
-        {
-            s.Append("<tr>");
-            for (int i = 0; i < row.Count; i++)
-                s.Append(i < 3 ? "<td style=\"text-align:left\">" : "<td style=\"text-align:right\">").Append(WebUtility.HtmlEncode(row[i])).Append("</td>");
-            s.Append("</tr>");
-        }
-        return s.Append("</tbody></table>").ToString();
-    }
+    public static string Html(IEnumerable<RunResult> runs) => HtmlTable.Of("peftkit-results", Headers, Cells(runs), leftColumns: 3);
 
     /// <summary>A GitHub-flavoured Markdown table.</summary>
     public static string Markdown(IEnumerable<RunResult> runs)

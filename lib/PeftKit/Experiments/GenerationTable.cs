@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Text;
 
 namespace PeftKit.Experiments;
 
@@ -29,34 +27,17 @@ public static class GenerationTable
     }
 
     /// <summary>An HTML &lt;table&gt;; numeric columns right-aligned.</summary>
-    public static string Html(IEnumerable<GenerationResult> runs)
-    {
-        var s = new StringBuilder("<table class=\"peftkit-results\"><thead><tr>");
-        foreach (var h in Headers) s.Append("<th>").Append(WebUtility.HtmlEncode(h)).Append("</th>");
-        s.Append("</tr></thead><tbody>");
-        foreach (var row in Cells(runs))
-        {
-            s.Append("<tr>");
-            for (int i = 0; i < row.Count; i++)
-                s.Append(i < 2 ? "<td style=\"text-align:left\">" : "<td style=\"text-align:right\">").Append(WebUtility.HtmlEncode(row[i])).Append("</td>");
-            s.Append("</tr>");
-        }
-        return s.Append("</tbody></table>").ToString();
-    }
+    public static string Html(IEnumerable<GenerationResult> runs) => HtmlTable.Of("peftkit-results", Headers, Cells(runs), leftColumns: 2);
 
     /// <summary>Sample generations as an HTML table: source (start), reference, generated, token F1.</summary>
     public static string SamplesHtml(IEnumerable<GenerationSample> samples, int sourceChars = 160)
     {
         ArgumentNullException.ThrowIfNull(samples);
-        var s = new StringBuilder("<table class=\"peftkit-samples\"><thead><tr><th>email body (start)</th><th>reference subject</th><th>generated</th><th>token F1</th></tr></thead><tbody>");
-        foreach (var x in samples)
-        {
-            var source = x.Prompt.Length > sourceChars ? x.Prompt[..sourceChars] + "…" : x.Prompt;
-            s.Append("<tr><td style=\"text-align:left\">").Append(WebUtility.HtmlEncode(source))
-             .Append("</td><td style=\"text-align:left\">").Append(WebUtility.HtmlEncode(x.Reference))
-             .Append("</td><td style=\"text-align:left\">").Append(WebUtility.HtmlEncode(x.Generated))
-             .Append("</td><td style=\"text-align:right\">").Append(x.TokenF1.ToString("F2", CultureInfo.InvariantCulture)).Append("</td></tr>");
-        }
-        return s.Append("</tbody></table>").ToString();
+        var rows = samples.Select(x => (IReadOnlyList<string>)
+        [
+            x.Prompt.Length > sourceChars ? x.Prompt[..sourceChars] + "…" : x.Prompt,
+            x.Reference, x.Generated, x.TokenF1.ToString("F2", CultureInfo.InvariantCulture),
+        ]);
+        return HtmlTable.Of("peftkit-samples", ["email body (start)", "reference subject", "generated", "token F1"], rows, leftColumns: 3);
     }
 }
