@@ -13,9 +13,11 @@ methods=lora-all,adapter,ptuning-v2 -p seeds=42`) and seeds-07-1800-steps-full.i
 seeds 43 and 44 are seeds-07-1800-steps-seeds-43-44.ipynb (`-p steps=1800 -p methods=full,lora-all,adapter,ptuning-v2
 -p seeds=43,44`, 5,362 s on two CPU cores), and LoRA on every linear layer at a lower rate for the long schedule is
 seeds-07-1800-steps-lora-all-1e-3.ipynb (`-p steps=1800 -p methods=lora-all -p seeds=42,43,44 -p rate=1e-3`, 1,774 s);
-P-Tuning v2 at a higher one is seeds-07-1800-steps-ptuning-v2-3e-2.ipynb (`-p methods=ptuning-v2 -p rate=3e-2`, 828 s).
-The `rate` parameter came last: the notebooks committed before it ran this code without that line and its `if`
-(rate = 0 is exactly that code).
+P-Tuning v2 at a higher one is seeds-07-1800-steps-ptuning-v2-3e-2.ipynb (`-p methods=ptuning-v2 -p rate=3e-2`, 828 s),
+and with shorter prompts at that rate seeds-07-1800-steps-ptuning-v2-n5.ipynb and -n10.ipynb (`-p promptLength=5`,
+1,332 s while sharing the CPU; `-p promptLength=10`, 821 s).
+The `rate` and `promptLength` parameters and the trained-parameter count in each run's line came last: the notebooks
+committed before them ran this code without those lines (rate = 0 and promptLength = 0 are exactly that code).
 """
 from nbcells import Notebook, tools_t1_setup, RECIPE_07
 
@@ -25,8 +27,18 @@ nb.md("""
 
 Same data, budget, rates and head rate as notebook 07 (one recipe, `nbcells.RECIPE_07`); only `RunSpec.Seed` changes.
 """)
-nb.code('var steps = 600;\nvar methods = "full,linear-probe,bitfit,lora,lora-all,adapter,ptuning-v2";\nvar seeds = "42,43,44";\nvar rate = 0.0;   // > 0: this peak learning rate for every method instead of the recipe\'s (the head keeps 1e-2)', tags=["parameters"])
-nb.code(tools_t1_setup("PeftKit.Methods.Lora") + RECIPE_07)
+nb.code('var steps = 600;\nvar methods = "full,linear-probe,bitfit,lora,lora-all,adapter,ptuning-v2";\nvar seeds = "42,43,44";\nvar rate = 0.0;   // > 0: this peak learning rate for every method instead of the recipe\'s (the head keeps 1e-2)\nvar promptLength = 0;   // > 0: this many virtual tokens for prefix, prompt and P-Tuning v2 instead of the method\'s default', tags=["parameters"])
+nb.code(tools_t1_setup("PeftKit.Methods.Lora", "PeftKit.Methods.PrefixTuning", "PeftKit.Methods.PromptTuning",
+                       "PeftKit.Methods.PTuningV2") + RECIPE_07 + r"""
+// The same method with n virtual tokens (prompt positions per layer for prefix and P-Tuning v2).
+PeftConfig WithPromptLength(PeftConfig method, int n) => method switch
+{
+    PrefixTuningConfig c => c with { NumVirtualTokens = n },
+    PromptTuningConfig c => c with { NumVirtualTokens = n },
+    PTuningV2Config c => c with { NumVirtualTokens = n },
+    _ => throw new ArgumentException($"promptLength applies to prefix, prompt and ptuning-v2, not {Experiment.MethodName(method)}."),
+};
+""")
 nb.code('''
 var runs = new List<(string Method, int Seed, double Dev, double Test)>();
 foreach (var method in methods.Split(','))
@@ -34,9 +46,10 @@ foreach (var method in methods.Split(','))
     {
         var spec = Recipe(method, $"{method} seed {seed}", steps, Math.Max(1, steps / 6), seed);
         if (rate > 0) spec = spec with { LearningRate = rate };
+        if (promptLength > 0) spec = spec with { Method = WithPromptLength(spec.Method, promptLength) };
         var r = Experiment.Run(gpt, data, spec);
         runs.Add((method, seed, r.DevAccuracy, r.TestAccuracy));
-        Console.WriteLine($"{method,-13} seed {seed}: dev {r.DevAccuracy:F4} test {r.TestAccuracy:F4} (best step {r.BestStep})");
+        Console.WriteLine($"{method,-13} seed {seed}: dev {r.DevAccuracy:F4} test {r.TestAccuracy:F4} (best step {r.BestStep}, {r.TrainableParameters:N0} trained)");
     }
 ''')
 nb.code('''
