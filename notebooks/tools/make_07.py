@@ -307,10 +307,10 @@ standard error of a single accuracy near 88% is ±1.6; seed 42 only — three se
 So at 4M parameters the papers' *ordering* holds: methods that change weights inside every layer (LoRA, BitFit,
 adapters, IA3) come first, deep prompts (P-Tuning v2, prefix) next, input-only prompts (prompt tuning, P-Tuning v1)
 last — the gap P-Tuning v2 was designed to close. Their *level* does not: at this budget nothing reaches full
-fine-tuning (trained three to six times longer, LoRA, adapters and P-Tuning v2 do — below). The papers' "within a point" results are on
-100M–10B-parameter models trained to convergence — LoRA's RoBERTa runs take 25–80 epochs where fine-tuning takes 10
-(Hu et al. 2021, Table 9), P-Tuning v2 up to 100 — while we train a 4M model for 2.2 passes over 4,344 emails, the
-same for every method.
+fine-tuning (trained three to six times longer, LoRA, adapters and P-Tuning v2 do — below). The papers' "within a
+point" results are on 100M–10B-parameter models trained to convergence — LoRA's RoBERTa runs take 25–80 epochs where
+fine-tuning takes 10 (Hu et al. 2021, Table 9), P-Tuning v2 up to 100 — while we train a 4M model for 2.2 passes over
+4,344 emails, the same for every method.
 
 **Three seeds.** One seed cannot separate methods a few points apart, so seven of these runs were repeated with
 training seeds 43 and 44 (same data, budget, rates and head rate — one recipe, `nbcells.RECIPE_07`;
