@@ -214,8 +214,8 @@ md("""
 **What we see:** no real difference in the final numbers (seeds 42 / 43) — LSTM 77.0% / 77.5%, MLP 77.0% / 77.0%,
 none 78.25% / 77.0% — because no run got more than five emails past the majority answer. The one visible difference
 is in the curves: with an encoder (LSTM or MLP) the loss falls to the prior within 50 steps on both seeds, without it
-the directly optimised vectors start further off and take three times as long. That is the paper's argument for the encoder (faster, steadier optimisation) in
-miniature, but it is not a difference in accuracy.
+the directly optimised vectors start further off and take three times as long. That is the paper's argument for the
+encoder (faster, steadier optimisation) in miniature, but it is not a difference in accuracy.
 
 ## The paper's finding next to ours
 

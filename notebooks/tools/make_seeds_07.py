@@ -15,9 +15,10 @@ seeds 43 and 44 are seeds-07-1800-steps-seeds-43-44.ipynb (`-p steps=1800 -p met
 seeds-07-1800-steps-lora-all-1e-3.ipynb (`-p steps=1800 -p methods=lora-all -p seeds=42,43,44 -p rate=1e-3`, 1,774 s);
 P-Tuning v2 at a higher one is seeds-07-1800-steps-ptuning-v2-3e-2.ipynb (`-p methods=ptuning-v2 -p rate=3e-2`, 828 s),
 and with other prompt lengths at that rate seeds-07-1800-steps-ptuning-v2-n5.ipynb, -n10.ipynb and -n40.ipynb
-(`-p promptLength=5`, 1,332 s while sharing the CPU; `-p promptLength=10`, 821 s; `-p promptLength=40`, 889 s); twice as long, seeds-07-3600-steps-ptuning-v2-3e-2.ipynb
-(`-p steps=3600 -p methods=ptuning-v2 -p rate=3e-2`, 1,958 s), and full fine-tuning as long for comparison,
-seeds-07-3600-steps-full.ipynb (`-p steps=3600 -p methods=full`, 2,345 s).
+(`-p promptLength=5`, 1,332 s while sharing the CPU; `-p promptLength=10`, 821 s; `-p promptLength=40`, 889 s);
+twice as long, seeds-07-3600-steps-ptuning-v2-3e-2.ipynb (`-p steps=3600 -p methods=ptuning-v2 -p rate=3e-2`,
+1,958 s), and full fine-tuning as long for comparison, seeds-07-3600-steps-full.ipynb (`-p steps=3600 -p
+methods=full`, 2,345 s).
 The `rate` and `promptLength` parameters and the trained-parameter count in each run's line came last: the notebooks
 committed before them ran this code without those lines (rate = 0 and promptLength = 0 are exactly that code).
 """
