@@ -32,20 +32,22 @@ code('var profile = "full";\nvar seed = 42;', tags=["parameters"])
 md("""
 ## Packages, the library and `KitTorch.Setup()`
 
-The first code cell loads TorchSharp (CPU build) and Plotly.NET from NuGet and references the kit's library.
-In VS Code (Polyglot Notebooks) build the library first: `dotnet build lib/PeftKit` — the `#r` below points at its
-Debug output. (Under `kit run` the kit already has PeftKit and TorchSharp loaded, and the notebook shares those
-assemblies, so there is exactly one TorchSharp in the process; the DLL file must still exist.)
+The first code cell takes the kit's library the way a .NET developer takes any library: as a NuGet package,
+`PeftKit`. `dotnet build lib/PeftKit` packs it into the local feed `artifacts/feed` and installs that version into
+your NuGet cache, where this `#r` finds it in VS Code, Jupyter and `kit run` alike. Its dependencies (TorchSharp,
+Microsoft.ML.Tokenizers) come with it; the native backend is yours to pick: `TorchSharp-cpu` here,
+`TorchSharp-cuda-linux` on an NVIDIA GPU. Charts are the kit's `Chart`, drawn by Plotly.NET in an assembly load
+context of its own (Plotly.NET needs a newer FSharp.Core than the kernel carries), so they show everywhere too.
 
 `KitTorch.Setup` must run before anything touches `torch`: it loads libtorch (working around an old system libstdc++
 where needed), seeds the generators and picks the device. Its result is shown below.
 """)
 code("""
 #r "nuget: TorchSharp-cpu, 0.107.0"
-#r "nuget: Plotly.NET.CSharp, 0.14.0"
-#r "../lib/PeftKit/bin/Debug/net10.0/PeftKit.dll"
+#r "nuget: PeftKit, 0.1.0"
 using PeftKit;
 using PeftKit.Setup;
+using PeftKit.Charts;
 using PeftKit.Models;
 using PeftKit.Methods.Adapters;
 using PeftKit.Methods.BitFit;
@@ -170,14 +172,12 @@ The spread is four orders of magnitude: prompt tuning trains 15k numbers, adapte
 thousand to a few million, and full fine-tuning 110–124 million.
 """)
 code("""
-using Plotly.NET.CSharp;
 var names = methodRows.Select(r => $"{r.Method} · {r.Model}").Concat(baseTotals.Keys.Select(k => $"Full fine-tuning · {k}")).ToArray();
 var counts = methodRows.Select(r => (double)r.Trainable).Concat(baseTotals.Values.Select(v => (double)v)).ToArray();
-var chart = Chart.Column<double, string, string>(values: counts, Keys: names)
-    .WithXAxisStyle<string, string, string>(TitleText: "method · base model")
-    .WithYAxisStyle<double, double, string>(TitleText: "trainable parameters (log scale)", AxisType: Plotly.NET.StyleParam.AxisType.Log);
-// Plotly.NET.CSharp 0.14 has no WithTitle; the F# core's Chart.withTitle returns a function to apply to the chart.
-Plotly.NET.Chart.withTitle("PEFT trains 0.01–2% of the parameters full fine-tuning does", TitleFont: null).Invoke(chart)
+Chart.Column(counts, names)
+    .WithXAxis("method · base model")
+    .WithYAxis("trainable parameters (log scale)", log: true)
+    .WithTitle("PEFT trains 0.01–2% of the parameters full fine-tuning does")
 """)
 
 md("""
@@ -266,19 +266,19 @@ over the last 1,000 steps): the plateau. Its loss is over masked positions only 
 held-out score), so its level is not comparable with the decoder's.
 """)
 code("""
-var curves = new List<Plotly.NET.GenericChart>();
+var curves = new List<Chart>();
 foreach (var b in bases)
 {
     var steps = b.History.Steps;
     var windows = steps.Chunk(20).ToArray();
-    curves.Add(Chart.Line<double, double, string>(x: windows.Select(w => (double)w[^1].Step).ToArray(), y: windows.Select(w => w.Average(s => s.Loss)).ToArray(), Name: $"{b.Name} training"));
+    curves.Add(Chart.Line(windows.Select(w => (double)w[^1].Step), windows.Select(w => w.Average(s => s.Loss)), $"{b.Name} training"));
     var (evalSteps, evalLoss) = b.History.Metric("loss");
-    curves.Add(Chart.Line<double, double, string>(x: evalSteps.Select(s => (double)s).ToArray(), y: evalLoss, Name: $"{b.Name} held-out", ShowMarkers: true));
+    curves.Add(Chart.Line(evalSteps.Select(s => (double)s), evalLoss, $"{b.Name} held-out", markers: true));
 }
-var pretrainChart = Chart.Combine(curves)
-    .WithXAxisStyle<string, string, string>(TitleText: "optimizer step")
-    .WithYAxisStyle<string, string, string>(TitleText: "loss (nats per predicted token)");
-Plotly.NET.Chart.withTitle("Pretraining loss: training (20-step means) and held-out", TitleFont: null).Invoke(pretrainChart)
+Chart.Combine(curves)
+    .WithXAxis("optimizer step")
+    .WithYAxis("loss (nats per predicted token)")
+    .WithTitle("Pretraining loss: training (20-step means) and held-out")
 """)
 
 md("""

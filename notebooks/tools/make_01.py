@@ -48,11 +48,11 @@ the device; it must run before anything touches `torch`.
 """)
 code("""
 #r "nuget: TorchSharp-cpu, 0.107.0"
-#r "nuget: Plotly.NET.CSharp, 0.14.0"
-#r "../lib/PeftKit/bin/Debug/net10.0/PeftKit.dll"
+#r "nuget: PeftKit, 0.1.0"
 using System.IO;
 using PeftKit;
 using PeftKit.Setup;
+using PeftKit.Charts;
 using PeftKit.Data;
 using PeftKit.Models;
 using PeftKit.Training;

@@ -191,7 +191,6 @@ var labelIds = tiny.Tokenizer.Encode(labelText).Select(i => (long)i).ToList();
 Console.WriteLine($"\\"{labelText}\\" → {string.Join(" ", labelIds.Select(i => $"{i}:'{tiny.Tokenizer.TokenOf((int)i)}'"))}");
 """)
 code("""
-using Plotly.NET.CSharp;
 var initRuns = new List<RunResult>
 {
     Experiment.Run(tiny, data, Spec("random uniform ±0.5", new PromptTuningConfig(20, PromptInit.Random(0.5)), promptLr), progress),
@@ -199,10 +198,10 @@ var initRuns = new List<RunResult>
     Experiment.Run(tiny, data, Spec("class-label text", new PromptTuningConfig(20, PromptInit.Text(labelIds)), promptLr), progress),
 };
 display(HTML(ExperimentTable.Html(initRuns)));
-var initChart = Chart.Column<double, string, string>(values: initRuns.Select(r => 100 * r.TestAccuracy).ToArray(), Keys: initRuns.Select(r => r.Label).ToArray())
-    .WithXAxisStyle<string, string, string>(TitleText: "initialisation of the n = 20 prompt")
-    .WithYAxisStyle<double, double, string>(TitleText: "test accuracy (%)");
-Plotly.NET.Chart.withTitle("Prompt initialisation (the paper: class labels > sampled vocabulary > random)", TitleFont: null).Invoke(initChart)
+Chart.Column(initRuns.Select(r => 100 * r.TestAccuracy), initRuns.Select(r => r.Label))
+    .WithXAxis("initialisation of the n = 20 prompt")
+    .WithYAxis("test accuracy (%)")
+    .WithTitle("Prompt initialisation (the paper: class labels > sampled vocabulary > random)")
 """)
 
 md("""

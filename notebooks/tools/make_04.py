@@ -197,17 +197,16 @@ pseudo-token embeddings directly "easily falls into local minima" and is sensiti
 test accuracy per encoder (bars) and every seed's result (points).
 """)
 code("""
-using Plotly.NET.CSharp;
 var byKind = encoderRuns.GroupBy(r => r.Label.Split(' ')[1]).Select(g => (kind: g.Key,
     mean: 100 * g.Average(r => r.TestAccuracy), lo: 100 * g.Min(r => r.TestAccuracy), hi: 100 * g.Max(r => r.TestAccuracy))).ToList();
 display(HTML(Table(["encoder", "mean test accuracy", "min", "max", "seeds"],
     byKind.Select(k => new[] { k.kind, $"{k.mean:F2}%", $"{k.lo:F2}%", $"{k.hi:F2}%", seeds.Length.ToString() }))));
-var column = Chart.Column<double, string, string>(values: byKind.Select(k => k.mean).ToArray(), Keys: byKind.Select(k => k.kind).ToArray(), Name: "mean over seeds");
-var points = Chart.Point<string, double, string>(x: encoderRuns.Select(r => r.Label.Split(' ')[1]).ToArray(), y: encoderRuns.Select(r => 100 * r.TestAccuracy).ToArray(), Name: "each seed");
-var kindChart = Chart.Combine(new[] { column, points })
-    .WithXAxisStyle<string, string, string>(TitleText: "prompt encoder")
-    .WithYAxisStyle<double, double, string>(TitleText: "test accuracy (%)");
-Plotly.NET.Chart.withTitle("Encoder type (the paper: LSTM/MLP stable, no encoder unstable)", TitleFont: null).Invoke(kindChart)
+var column = Chart.Column(byKind.Select(k => k.mean), byKind.Select(k => k.kind), "mean over seeds");
+var points = Chart.Point(encoderRuns.Select(r => r.Label.Split(' ')[1]), encoderRuns.Select(r => 100 * r.TestAccuracy), "each seed");
+Chart.Combine([column, points])
+    .WithXAxis("prompt encoder")
+    .WithYAxis("test accuracy (%)")
+    .WithTitle("Encoder type (the paper: LSTM/MLP stable, no encoder unstable)")
 """)
 
 md("""

@@ -171,7 +171,6 @@ fall clearly behind. Our model has 4 layers; we give prompts (n = 16) to the top
 layers and compare with all 4.
 """)
 code("""
-using Plotly.NET.CSharp;
 int L = tiny.Config.NumLayers;
 var depthPlan = quick
     ? new (string, int[])[] { ("top 2", [L - 2, L - 1]), ("bottom 2", [0, 1]) }
@@ -180,10 +179,10 @@ var depthRuns = depthPlan.Select(p => Experiment.Run(tiny, data,
     Spec($"{p.Item1} (layers {string.Join(",", p.Item2)})", new PTuningV2Config(16, layers: p.Item2), promptLr), progress)).ToList();
 depthRuns.Add(deep with { Label = $"all {L} (layers 0-{L - 1})" });
 display(HTML(ExperimentTable.Html(depthRuns)));
-var depthChart = Chart.Column<double, string, string>(values: depthRuns.Select(r => 100 * r.TestAccuracy).ToArray(), Keys: depthRuns.Select(r => r.Label).ToArray())
-    .WithXAxisStyle<string, string, string>(TitleText: "layers that get deep prompts (n = 16)")
-    .WithYAxisStyle<double, double, string>(TitleText: "test accuracy (%)");
-Plotly.NET.Chart.withTitle("Prompt depth: top layers vs bottom layers (the paper: the top matters more)", TitleFont: null).Invoke(depthChart)
+Chart.Column(depthRuns.Select(r => 100 * r.TestAccuracy), depthRuns.Select(r => r.Label))
+    .WithXAxis("layers that get deep prompts (n = 16)")
+    .WithYAxis("test accuracy (%)")
+    .WithTitle("Prompt depth: top layers vs bottom layers (the paper: the top matters more)")
 """)
 
 md("""

@@ -56,15 +56,15 @@ code('var profile = "full";\nvar seed = 42;', tags=["parameters"])
 md("""
 ## Packages, the library and `KitTorch.Setup()`
 
-As in notebook 00: TorchSharp (CPU) and Plotly.NET from NuGet, the kit's library from its Debug build
-(`dotnet build lib/PeftKit` first when running in VS Code), and `KitTorch.Setup` before anything touches `torch`.
+As in notebook 00: the kit's library as the NuGet package `PeftKit` (`dotnet build lib/PeftKit` packs it and installs
+it into your NuGet cache) and TorchSharp's CPU build, then `KitTorch.Setup` before anything touches `torch`.
 """)
 code("""
 #r "nuget: TorchSharp-cpu, 0.107.0"
-#r "nuget: Plotly.NET.CSharp, 0.14.0"
-#r "../lib/PeftKit/bin/Debug/net10.0/PeftKit.dll"
+#r "nuget: PeftKit, 0.1.0"
 using PeftKit;
 using PeftKit.Setup;
+using PeftKit.Charts;
 using PeftKit.Models;
 using PeftKit.Data;
 using PeftKit.Training;
@@ -360,12 +360,10 @@ foreach (var (label, targets, r) in budgetPlan)
 HTML(ExperimentTable.Html(budget))
 """)
 code("""
-using Plotly.NET.CSharp;
-var budgetChart = Chart.Column<double, string, string>(values: budget.Select(b => 100 * b.TestAccuracy).ToArray(), Keys: budget.Select(b => b.Label).ToArray())
-    .WithXAxisStyle<string, string, string>(TitleText: "adapted matrices and rank (16,384 LoRA parameters each)")
-    .WithYAxisStyle<double, double, string>(TitleText: "test accuracy (%)", MinMax: new Tuple<double, double>(Math.Floor(100 * budget.Min(b => b.TestAccuracy)) - 5, 100));
-// Plotly.NET.CSharp 0.14 has no WithTitle; the F# core's Chart.withTitle returns a function to apply to the chart.
-Plotly.NET.Chart.withTitle($"Same budget, different matrices: does spreading it out win? (±{se:P1} is one standard error)", TitleFont: null).Invoke(budgetChart)
+Chart.Column(budget.Select(b => 100 * b.TestAccuracy), budget.Select(b => b.Label))
+    .WithXAxis("adapted matrices and rank (16,384 LoRA parameters each)")
+    .WithYAxis("test accuracy (%)", min: Math.Floor(100 * budget.Min(b => b.TestAccuracy)) - 5, max: 100)
+    .WithTitle($"Same budget, different matrices: does spreading it out win? (±{se:P1} is one standard error)")
 """)
 
 md(f"""
@@ -417,10 +415,10 @@ code("""
 var plain = loraModel.MergeAndUnload();   // a TransformerModel with W = W₀ + ΔW and no LoRA modules
 var unloadedDiff = (Logits(plain, big) - before).abs().max().item<float>();
 Console.WriteLine($"after MergeAndUnload: {plain.modules().Count(m => m is LoraLinear)} LoRA modules left, {plain.parameters().Sum(p => p.numel()):N0} parameters (the base's {bert.Config.BodyParameterCount:N0} plus the 514-parameter head), max |Δ logits| vs unmerged = {unloadedDiff:E2}");
-var latencyChart = Chart.Column<double, string, string>(values: timing.Select(kv => Median(kv.Value)).ToArray(), Keys: timing.Keys.ToArray())
-    .WithXAxisStyle<string, string, string>(TitleText: "forward pass (eval mode, no gradients)")
-    .WithYAxisStyle<double, double, string>(TitleText: $"median latency over {repeats} runs (ms)");
-Plotly.NET.Chart.withTitle("Merged vs unmerged LoRA: what the two extra thin products cost per forward pass", TitleFont: null).Invoke(latencyChart)
+Chart.Column(timing.Select(kv => Median(kv.Value)), timing.Keys)
+    .WithXAxis("forward pass (eval mode, no gradients)")
+    .WithYAxis($"median latency over {repeats} runs (ms)")
+    .WithTitle("Merged vs unmerged LoRA: what the two extra thin products cost per forward pass")
 """)
 
 md(f"""
@@ -467,11 +465,10 @@ double Overlap(Tensor a, Tensor b) => a.t().matmul(b).pow(2).sum().item<double>(
 var pairs = new[] { (shown[0], shown[1]), (shown[0], shown[2]), (shown[1], shown[2]), (shown[0], shown[3]) };
 foreach (var (a, b) in pairs)
     Console.WriteLine($"top-4 subspace overlap, {a} vs {b}: {Overlap(spectra.First(s => s.name == a).top4, spectra.First(s => s.name == b).top4):F3}");
-var energyChart = Chart.Combine(spectra.Select(s => Chart.Line<int, double, string>(
-        x: Enumerable.Range(1, s.energy.Length).ToArray(), y: s.energy.Select(e => 100 * e).ToArray(), Name: s.name)))
-    .WithXAxisStyle<double, double, string>(TitleText: "top-k singular values (k, log scale)", AxisType: Plotly.NET.StyleParam.AxisType.Log)
-    .WithYAxisStyle<double, double, string>(TitleText: "share of ‖ΔW‖²_F in the top k (%)");
-Plotly.NET.Chart.withTitle("Energy of ΔW in its top-k singular values (layer 3 query): the further up-left, the lower the rank", TitleFont: null).Invoke(energyChart)
+Chart.Combine(spectra.Select(s => Chart.Line(Enumerable.Range(1, s.energy.Length).Select(k => (double)k), s.energy.Select(e => 100 * e), s.name)))
+    .WithXAxis("top-k singular values (k, log scale)", log: true)
+    .WithYAxis("share of ‖ΔW‖²_F in the top k (%)")
+    .WithTitle("Energy of ΔW in its top-k singular values (layer 3 query): the further up-left, the lower the rank")
 """)
 
 md(f"""

@@ -40,11 +40,11 @@ PeftKit and TorchSharp are shared with the notebook. The budget every method get
 """)
 code("""
 #r "nuget: TorchSharp-cpu, 0.107.0"
-#r "nuget: Plotly.NET.CSharp, 0.14.0"
-#r "../lib/PeftKit/bin/Debug/net10.0/PeftKit.dll"
+#r "nuget: PeftKit, 0.1.0"
 using System.IO;
 using PeftKit;
 using PeftKit.Setup;
+using PeftKit.Charts;
 using PeftKit.Models;
 using PeftKit.Data;
 using PeftKit.Training;

@@ -48,18 +48,17 @@ class Notebook:
 SETUP_MD = """
 ## Packages, the library and `KitTorch.Setup()`
 
-As in notebook 00: TorchSharp (CPU build) and Plotly.NET from NuGet, the kit's library from its Debug build
-(`dotnet build lib/PeftKit` first when you open this in VS Code), then `KitTorch.Setup`, which must run before anything
-touches `torch` (it loads libtorch, seeds the generators, picks the device).
+As in notebook 00: the kit's library as the NuGet package `PeftKit` (`dotnet build lib/PeftKit` packs it and installs
+it into your NuGet cache) and TorchSharp's CPU build, then `KitTorch.Setup`, which must run before anything touches
+`torch` (it loads libtorch, seeds the generators, picks the device).
 """
 
 
 def setup_code(usings):
     return "\n".join([
         '#r "nuget: TorchSharp-cpu, 0.107.0"',
-        '#r "nuget: Plotly.NET.CSharp, 0.14.0"',
-        '#r "../lib/PeftKit/bin/Debug/net10.0/PeftKit.dll"',
-        *[f"using {u};" for u in usings],
+        '#r "nuget: PeftKit, 0.1.0"',
+        *[f"using {u};" for u in [*usings, "PeftKit.Charts"]],
         'Console.WriteLine($"profile: {profile}, seed: {seed}");',
         "KitTorch.Setup(seed: seed)",
     ])
@@ -110,7 +109,7 @@ def tools_t1_setup(*usings):
     extra = "".join(f"using {u};\n" for u in usings)
     return """
 #r "nuget: TorchSharp-cpu, 0.107.0"
-#r "../../lib/PeftKit/bin/Debug/net10.0/PeftKit.dll"
+#r "nuget: PeftKit, 0.1.0"
 using PeftKit;
 using PeftKit.Setup;
 using PeftKit.Data;

@@ -1,11 +1,10 @@
 using System.Diagnostics;
-using Plotly.NET;
-using PeftKit.Notebooks.Display;
+using PeftKit.Charts;
 
 namespace PeftKit.Cli.Charts;
 
 /// <summary>
-/// Renders a Plotly.NET chart to PNG with headless Chromium. Written here because no image-export package for
+/// Renders a kit chart (drawn by Plotly.NET) to PNG with headless Chromium. Written here because no image-export package for
 /// Plotly.NET (Kaleido, PuppeteerSharp's browser download) works offline on this kit's machines; Debian's
 /// <c>chromium</c> draws the same offline HTML the notebooks show (plotly.js from the Plotly.NET assembly).
 /// </summary>
@@ -15,17 +14,16 @@ internal static class ChartPng
 
     /// <summary>Writes <paramref name="chart"/> as a <paramref name="width"/>×<paramref name="height"/> PNG to <paramref name="path"/>.</summary>
     /// <exception cref="InvalidOperationException">No Chromium is installed, or it did not write the image.</exception>
-    internal static void Save(GenericChart chart, string path, int width, int height)
+    internal static void Save(Chart chart, string path, int width, int height)
     {
         var browser = Browsers.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("Rendering a PNG needs headless Chromium; install it with `sudo apt-get install -y chromium`.");
-        var js = PlotlyFormatting.PlotlyJs(typeof(GenericChart).Assembly)
-            ?? throw new InvalidOperationException("This Plotly.NET assembly carries no plotly.js to render with.");
+        var js = Chart.PlotlyJs;
         var work = Directory.CreateTempSubdirectory("peftkit-png-");
         try
         {
             var page = Path.Combine(work.FullName, "chart.html");
-            var figure = GenericChart.toFigureJson(chart).Replace("</", "<\\/", StringComparison.Ordinal);
+            var figure = chart.ToFigureJson().Replace("</", "<\\/", StringComparison.Ordinal);
             File.WriteAllText(page, $$"""
                 <!DOCTYPE html><html><head><meta charset="utf-8"><style>body{margin:0;background:#fff}</style>
                 <script>{{js.Replace("</script", "<\\/script", StringComparison.OrdinalIgnoreCase)}}</script></head>

@@ -78,7 +78,7 @@ internal static class CSharpAppPrelude
                 foreach (var type in Specificity(value.GetType()))
                     if (Preferred.TryGetValue(type, out var mimes))
                         return mimes;
-                return value is string ? ["text/plain"] : value is HtmlString || IsChart(value) ? ["text/html"] : ["text/html", "text/plain"];
+                return value is string ? ["text/plain"] : value is HtmlString || IsChart(value) || IsKitChart(value) ? ["text/html"] : ["text/html", "text/plain"];
             }
 
             static string Registered(object value, string mime)
@@ -96,7 +96,8 @@ internal static class CSharpAppPrelude
             }
 
             internal static string HtmlOf(object value) =>
-                Registered(value, "text/html") ?? (value is HtmlString h ? h.Html : IsChart(value) ? ChartHtml(value) : null);
+                Registered(value, "text/html") ?? (value is HtmlString h ? h.Html : IsChart(value) ? ChartHtml(value)
+                    : IsKitChart(value) ? (string)value.GetType().GetMethod("ToHtml", [typeof(bool)]).Invoke(value, [true]) : null);
 
             internal static string FormatPlain(object value) => Registered(value, "text/plain") ?? Plain(value);
 
@@ -212,6 +213,9 @@ internal static class CSharpAppPrelude
                 }
                 return null;
             }
+
+            // PeftKit.Charts.Chart: its own ToHtml(includePlotlyJs) draws it offline (each output is a page of its own).
+            static bool IsKitChart(object value) => value?.GetType().FullName == "PeftKit.Charts.Chart";
 
             static bool IsChart(object value)
             {

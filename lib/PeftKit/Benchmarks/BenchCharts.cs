@@ -1,10 +1,8 @@
-using Plotly.NET;
-using Plotly.NET.CSharp;
-using Chart = Plotly.NET.CSharp.Chart;
+using PeftKit.Charts;
 
 namespace PeftKit.Benchmarks;
 
-/// <summary>Plotly.NET figures of a <see cref="BenchReport"/> (used by notebook 07 and by the README figure).</summary>
+/// <summary>Charts of a <see cref="BenchReport"/> (used by notebook 07 and by the README figure).</summary>
 public static class BenchCharts
 {
     /// <summary>
@@ -12,7 +10,7 @@ public static class BenchCharts
     /// state and peak memory, each divided by full fine-tuning's (1.0 = the same cost), on a log axis.
     /// </summary>
     /// <exception cref="ArgumentException">The report has no <c>full</c> row to divide by.</exception>
-    public static GenericChart CostVersusFull(BenchReport report)
+    public static Chart CostVersusFull(BenchReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
         var full = report.Row("full") ?? throw new ArgumentException("The bench report has no 'full' row; run `kit bench` with full in --methods.", nameof(report));
@@ -25,13 +23,11 @@ public static class BenchCharts
             ("optimizer state", r => (double)r.OptimizerStateBytes / full.OptimizerStateBytes),
             ("peak memory (RSS Δ)", r => (double)Math.Max(r.PeakMemBytes, 1) / Math.Max(full.PeakMemBytes, 1)),
         ];
-        var bars = measures.Select(m => Chart.Column<double, string, string>(values: rows.Select(m.Ratio).ToArray(), Keys: methods, Name: m.Name));
-        var chart = Chart.Combine(bars)
-            .WithXAxisStyle<string, string, string>(TitleText: "method")
-            .WithYAxisStyle<double, double, string>(TitleText: "cost ÷ full fine-tuning's (log scale; 1 = same)", AxisType: StyleParam.AxisType.Log)
-            .WithSize(1100, 560);
         var model = report.Config["model"]?.ToString() ?? "?";
-        // Plotly.NET.CSharp 0.14 has no WithTitle; the F# core's Chart.withTitle returns a function to apply.
-        return Plotly.NET.Chart.withTitle($"What each method costs relative to full fine-tuning ({model}, one run, medians)", TitleFont: null).Invoke(chart);
+        return Chart.Combine(measures.Select(m => Chart.Column(rows.Select(m.Ratio), methods, m.Name)))
+            .WithXAxis("method")
+            .WithYAxis("cost ÷ full fine-tuning's (log scale; 1 = same)", log: true)
+            .WithSize(1100, 560)
+            .WithTitle($"What each method costs relative to full fine-tuning ({model}, one run, medians)");
     }
 }

@@ -1,7 +1,5 @@
-using Plotly.NET;
+using PeftKit.Charts;
 using PeftKit.Training;
-using PlotlyChart = Plotly.NET.CSharp.Chart;
-using Plotly.NET.CSharp;
 
 namespace PeftKit.Experiments;
 
@@ -30,20 +28,9 @@ internal static class ChartParts
     }
 
     /// <summary>One line per run against optimizer step (markers at each point when <paramref name="markers"/>).</summary>
-    internal static GenericChart StepCurves(IEnumerable<(string Name, double[] Steps, double[] Values)> lines, bool markers, string yTitle, string title)
-    {
-        var traces = lines.Select(l => markers
-            ? PlotlyChart.Line<double, double, string>(l.Steps, l.Values, ShowMarkers: true, Name: l.Name)
-            : PlotlyChart.Line<double, double, string>(l.Steps, l.Values, Name: l.Name));
-        return Titled(PlotlyChart.Combine(traces)
-            .WithXAxisStyle<double, double, string>(TitleText: "optimizer step")
-            .WithYAxisStyle<double, double, string>(TitleText: yTitle), title);
-    }
-
-    // Plotly.NET.CSharp 0.14 has no WithTitle; the F# core's Chart.withTitle returns a function to apply to the chart.
-    internal static GenericChart Titled(GenericChart chart, string title)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(title);
-        return Plotly.NET.Chart.withTitle(title, TitleFont: null).Invoke(chart);
-    }
+    internal static Chart StepCurves(IEnumerable<(string Name, double[] Steps, double[] Values)> lines, bool markers, string yTitle, string title) =>
+        Chart.Combine(lines.Select(l => Chart.Line(l.Steps, l.Values, l.Name, markers)))
+            .WithXAxis("optimizer step")
+            .WithYAxis(yTitle)
+            .WithTitle(title);
 }

@@ -20,12 +20,23 @@ internal static partial class Dl
     /// <summary>The loader's last error message, or an empty string.</summary>
     internal static string Error() => Marshal.PtrToStringUTF8(ErrorPtr()) ?? "";
 
-    /// <summary>dlopen that throws with the loader's own message.</summary>
+    /// <summary>
+    /// dlopen that throws with the loader's own message (dlerror), the file, and what to do. dlerror is bound before
+    /// dlopen runs: binding a P/Invoke calls dlsym, which clears the pending error, so a first-time dlerror call made
+    /// after a failed dlopen returned nothing (the empty reason once seen in the .NET Interactive kernel).
+    /// </summary>
     internal static IntPtr OpenOrThrow(string file, int mode)
     {
+        Error();
         var handle = Open(file, mode);
-        if (handle == IntPtr.Zero)
-            throw new TorchSetupException($"Could not load {file}: {Error()}");
-        return handle;
+        if (handle != IntPtr.Zero)
+            return handle;
+        var reason = Error();
+        throw new TorchSetupException(
+            $"Could not load {file}: {(reason.Length > 0 ? reason : "the loader gave no reason")}. " +
+            (File.Exists(file)
+                ? "The file exists, so a library it needs is missing or too old (`ldd` on it lists them); check that TorchSharp-cpu " +
+                  "(or TorchSharp-cuda-linux) has the same version as TorchSharp, and run `dotnet run --project lib/PeftKit.Cli -- doctor`."
+                : "The file does not exist; reference TorchSharp-cpu (or TorchSharp-cuda-linux) in the project or notebook, then retry."));
     }
 }

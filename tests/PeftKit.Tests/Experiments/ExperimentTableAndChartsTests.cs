@@ -1,3 +1,4 @@
+using PeftKit.Charts;
 using PeftKit.Experiments;
 using PeftKit.Methods.Baselines;
 using PeftKit.Training;
@@ -46,7 +47,7 @@ public sealed class ExperimentTableAndChartsTests
     public void ChartsCarryTheirTitlesAxesAndData()
     {
         var runs = new[] { Result("A", 1_000, 0.9, [4, 2, 0], [(1, 0.5), (3, 0.75)]), Result("B", 100_000, 0.8, [1, 1, 1], [(3, 0.6)]) };
-        string Json(Plotly.NET.GenericChart c) => Plotly.NET.GenericChart.toFigureJson(c);
+        string Json(Chart c) => c.ToFigureJson();
         var scatter = Json(ExperimentCharts.AccuracyVsParameters(runs, "what to see"));
         Assert.Contains("what to see", scatter);
         Assert.Contains("\"type\":\"log\"", scatter);
