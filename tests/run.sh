@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # The kit's test command (README): installs what the tests need on a fresh Debian/Ubuntu machine
-# (g++ for the libstdc++ shim, nbformat + nbconvert + chromium as real validators), then runs every
-# test project. Results go to TestResults/*.trx. Extra arguments are passed to `dotnet test`.
+# (g++ for the libstdc++ shim; nbformat, nbconvert and chromium as real validators; jupyter-client and
+# python3-ipykernel for the Jupyter route), restores the pinned tools (.config/dotnet-tools.json: dotnet-repl and
+# dotnet-interactive, the real .NET Interactive kernel), installs the kernel's Jupyter kernelspec, builds the PeftKit
+# package feed, then runs every test project. Results go to TestResults/*.trx. Extra arguments go to `dotnet test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
 /usr/bin/python3 -c "import nbformat" 2>/dev/null || need+=(python3-nbformat)
 [ -x /usr/bin/jupyter-nbconvert ] || need+=(jupyter-nbconvert)
+[ -x /usr/bin/jupyter-kernel ] || need+=(jupyter-client)
+/usr/bin/python3 -c "import ipykernel" 2>/dev/null || need+=(python3-ipykernel)
 command -v chromium >/dev/null || need+=(chromium)
 command -v g++ >/dev/null || need+=(g++)
 if [ ${#need[@]} -gt 0 ]; then
@@ -16,6 +20,12 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
 fi
+
+dotnet tool restore
+# The kernelspec's command is `dotnet interactive`, which the tool manifest above resolves inside this repository.
+/usr/bin/jupyter kernelspec list 2>/dev/null | grep -q '\.net-csharp' || PATH="/usr/bin:$PATH" dotnet tool run dotnet-interactive jupyter install
+# The one command that builds the feed: pack PeftKit into artifacts/feed and install it into the NuGet cache.
+dotnet build lib/PeftKit --nologo -v q
 
 rm -rf TestResults
 dotnet test Kit.sln --logger "trx;LogFilePrefix=results" --results-directory TestResults "$@"

@@ -1,52 +1,88 @@
+using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
 
 namespace PeftKit.Cli.Tests;
 
 /// <summary>
-/// The tutorial notebooks (notebooks/*.ipynb): each runs headlessly through `kit run` with the quick profile, and each
-/// committed file carries the outputs of a full-profile run. Convention the notebooks follow: the first code cell prints
-/// <c>profile: {profile}</c>, so the profile that produced the outputs is recorded in them.
+/// The course notebooks (notebooks/*.ipynb) in the two hosts that run them: the real .NET Interactive kernel
+/// (dotnet-repl; what VS Code Polyglot and Jupyter's .NET kernel run) and the kit's engine (`kit run`), each at the
+/// quick profile, once per host (<see cref="NotebookRuns"/>); plus what the committed files must hold. Convention the
+/// notebooks follow: the first code cell prints <c>profile: {profile}</c>.
 /// </summary>
-public sealed class NotebookTests
+public sealed partial class NotebookTests
 {
-    const string ChartMarker = "class=\"peftkit-plotly\""; // the engine's inline Plotly.NET chart (Display/PlotlyFormatting)
+    const string ChartMarker = "class=\"peftkit-plotly\""; // PeftKit.Charts.Chart's HTML, in both hosts
 
-    static readonly string Root = FindRoot();
-
-    /// <summary>Every committed notebook, by file name.</summary>
-    public static TheoryData<string> Notebooks()
-    {
-        var data = new TheoryData<string>();
-        foreach (var path in Directory.GetFiles(Path.Combine(Root, "notebooks"), "*.ipynb").Order(StringComparer.Ordinal))
-            data.Add(Path.GetFileName(path));
-        return data;
-    }
+    public static TheoryData<string> Notebooks() => [.. NotebookRuns.Names];
 
     [Fact]
-    public void NotebooksFolderHasNotebooks() =>
-        Assert.NotEmpty(Directory.GetFiles(Path.Combine(Root, "notebooks"), "*.ipynb"));
+    public void NotebooksFolderHasNotebooks() => Assert.NotEmpty(NotebookRuns.Names);
 
     [Theory]
     [MemberData(nameof(Notebooks))]
-    public void RunsWithQuickProfile(string name)
+    public void RunsAllInTheKernel(string name)
     {
-        EnsureLibraryDll();
-        var output = Directory.CreateTempSubdirectory("peftkit-nb-");
-        try
+        var run = NotebookRuns.Kernel(name);
+        Assert.True(run.Exit == 0, $"dotnet-repl exited {run.Exit} on {name} (2 = a cell failed):\n{Tail(run.Log)}\n{Errors(run)}");
+        AssertCleanQuickRunWithTablesAndCharts(run);
+    }
+
+    [Theory]
+    [MemberData(nameof(Notebooks))]
+    public void RunsWithQuickProfileInTheKitsEngine(string name)
+    {
+        var run = NotebookRuns.Engine(name);
+        Assert.True(run.Exit == 0, $"kit run exited {run.Exit} on {name}:\n{Tail(run.Log)}");
+        AssertCleanQuickRunWithTablesAndCharts(run);
+    }
+
+    /// <summary>No error or stderr output, at least one table and one chart, the quick profile, valid nbformat.</summary>
+    static void AssertCleanQuickRunWithTablesAndCharts(NotebookRun run)
+    {
+        var outputs = Cells.Outputs(run.Notebook).ToList();
+        Assert.Empty(outputs.Where(o => (string?)o["output_type"] == "error" || (string?)o["name"] == "stderr").Select(o => o.ToJsonString()));
+        Assert.Contains(outputs, o => Cells.Html(o).Contains("<table", StringComparison.Ordinal));
+        Assert.Contains(outputs, o => Cells.Html(o).Contains(ChartMarker, StringComparison.Ordinal));
+        Assert.Contains(outputs, o => Cells.Text(o).Contains("profile: quick", StringComparison.Ordinal));
+        Assert.DoesNotContain(outputs, o => Cells.Text(o).Contains("profile: full", StringComparison.Ordinal));
+        Validators.Nbformat(run.OutputPath);
+    }
+
+    /// <summary>
+    /// What each code cell printed (stdout) is the same in the kernel and the kit's engine, with wall-clock figures
+    /// masked (<see cref="MaskTimings"/>). Both run the same library, data and seeds on the same machine with the same
+    /// thread count, so every number a notebook computes must agree exactly; a difference is a bug in one host.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Notebooks))]
+    public void KernelAndEnginePrintTheSame(string name)
+    {
+        var kernel = Cells.Code(NotebookRuns.Kernel(name).Notebook).ToList();
+        // The engine writes the injected parameters as an extra cell after the parameters cell; the kernel copy has none.
+        var engine = Cells.Code(NotebookRuns.Engine(name).Notebook).Where(c => !Cells.Tags(c).Contains("injected-parameters")).ToList();
+        Assert.Equal(kernel.Count, engine.Count);
+        for (int i = 0; i < kernel.Count; i++)
         {
-            var (exit, stdout, stderr) = Kit.Run("run", Path.Combine(Root, "notebooks", name), "--output", output.FullName, "-p", "profile=quick");
-            Assert.True(exit == 0, $"kit run exited {exit}\nstdout:\n{stdout}\nstderr:\n{stderr}");
-            var notebook = Read(Path.Combine(output.FullName, name));
-            var outputs = Outputs(notebook).ToList();
-            Assert.Empty(outputs.Where(o => (string?)o["output_type"] == "error").Select(o => o.ToJsonString()));
-            Assert.Contains(outputs, o => Html(o).Contains("<table", StringComparison.Ordinal));
-            Assert.Contains(outputs, o => Html(o).Contains(ChartMarker, StringComparison.Ordinal));
-            Assert.Contains(outputs, o => Text(o).Contains("profile: quick", StringComparison.Ordinal));
-            Assert.DoesNotContain(outputs, o => Text(o).Contains("profile: full", StringComparison.Ordinal));
+            string k = MaskTimings(Cells.Stdout(kernel[i])), e = MaskTimings(Cells.Stdout(engine[i]));
+            if (k != e)
+                Assert.Fail($"{name}, code cell {i + 1}: the kernel and the engine printed different text.\n{FirstDifference(k, e)}\n--- cell:\n{Cells.Source(kernel[i])}");
         }
-        finally
+    }
+
+    [Fact]
+    public void NoNotebookReferencesADllByPathAndAllNameThisPeftKitVersion()
+    {
+        var files = Directory.GetFiles(Path.Combine(Repo.Root, "notebooks"), "*.ipynb", SearchOption.AllDirectories);
+        Assert.NotEmpty(files);
+        foreach (var file in files)
         {
-            output.Delete(recursive: true);
+            var notebook = JsonNode.Parse(File.ReadAllText(file))!.AsObject();
+            var lines = Cells.Code(notebook).SelectMany(c => Cells.Source(c).Split('\n')).Select(l => l.Trim()).ToList();
+            var dllReferences = lines.Where(l => l.StartsWith("#r", StringComparison.Ordinal) && !l.Contains("nuget:", StringComparison.Ordinal)).ToList();
+            Assert.True(dllReferences.Count == 0, $"{file} references a DLL by path: {string.Join(" | ", dllReferences)}; use #r \"nuget: PeftKit, {Repo.PeftKitVersion}\".");
+            var peftKit = lines.Where(l => l.StartsWith("#r \"nuget: PeftKit", StringComparison.OrdinalIgnoreCase)).ToList();
+            Assert.True(peftKit.Count == 1, $"{file} should reference PeftKit exactly once, found: {string.Join(" | ", peftKit)}");
+            Assert.Equal($"#r \"nuget: PeftKit, {Repo.PeftKitVersion}\"", peftKit[0]);
         }
     }
 
@@ -54,66 +90,46 @@ public sealed class NotebookTests
     [MemberData(nameof(Notebooks))]
     public void CommittedOutputsComeFromAFullRun(string name)
     {
-        var notebook = Read(Path.Combine(Root, "notebooks", name));
-        var code = notebook["cells"]!.AsArray().Select(c => c!.AsObject()).Where(c => (string?)c["cell_type"] == "code").ToList();
+        var notebook = JsonNode.Parse(File.ReadAllText(Path.Combine(Repo.Root, "notebooks", name)))!.AsObject();
+        var code = Cells.Code(notebook).ToList();
         Assert.NotEmpty(code);
         for (int i = 0; i < code.Count; i++)
         {
             var cell = code[i];
-            var source = Source(cell);
+            var source = Cells.Source(cell);
             // Every code cell ran, in order, in one session (execution_count 1..n, as the engine numbers them).
             Assert.True(cell["execution_count"]?.GetValue<int>() == i + 1, $"{name}: code cell {i + 1} has execution_count {cell["execution_count"]?.ToJsonString() ?? "null"}; re-run the notebook with `kit run --inplace`.\n{source}");
-            bool isParameters = Tags(cell).Contains("parameters") || Tags(cell).Contains("injected-parameters");
-            Assert.True(isParameters || cell["outputs"]!.AsArray().Count > 0, $"{name}: code cell {i + 1} has no outputs.\n{source}");
-            Assert.False(Tags(cell).Contains("injected-parameters") && !source.Contains("\"full\"", StringComparison.Ordinal),
+            bool isParameters = Cells.Tags(cell).Contains("parameters") || Cells.Tags(cell).Contains("injected-parameters");
+            Assert.True(isParameters || Cells.Outputs(cell).Any(), $"{name}: code cell {i + 1} has no outputs.\n{source}");
+            Assert.False(Cells.Tags(cell).Contains("injected-parameters") && !source.Contains("\"full\"", StringComparison.Ordinal),
                 $"{name}: committed with injected parameters other than the full profile:\n{source}");
         }
-        var outputs = Outputs(notebook).ToList();
+        var outputs = Cells.Outputs(notebook).ToList();
         Assert.Empty(outputs.Where(o => (string?)o["output_type"] == "error").Select(o => o.ToJsonString()));
-        Assert.Contains(outputs, o => Text(o).Contains("profile: full", StringComparison.Ordinal));
-        Assert.DoesNotContain(outputs, o => Text(o).Contains("profile: quick", StringComparison.Ordinal));
+        Assert.Contains(outputs, o => Cells.Text(o).Contains("profile: full", StringComparison.Ordinal));
+        Assert.DoesNotContain(outputs, o => Cells.Text(o).Contains("profile: quick", StringComparison.Ordinal));
     }
 
-    static JsonObject Read(string path) => JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+    /// <summary>Wall-clock figures (a number followed by ms, s, min, or "seconds") become "#": they differ run to run.</summary>
+    internal static string MaskTimings(string text) => Timing().Replace(text, "#$2");
 
-    static IEnumerable<JsonObject> Outputs(JsonObject notebook) =>
-        notebook["cells"]!.AsArray().SelectMany(c => c!["outputs"]?.AsArray() ?? []).Select(o => o!.AsObject());
+    [GeneratedRegex(@"\d[\d,]*(\.\d+)?(\s?(ms|s|min|seconds|steps/s|tokens/s))\b")]
+    private static partial Regex Timing();
 
-    static string Joined(JsonNode? node) => node switch
+    static string FirstDifference(string a, string b)
     {
-        null => "",
-        JsonArray a => string.Concat(a.Select(x => (string?)x)),
-        _ => (string?)node ?? "",
-    };
-
-    static string Html(JsonObject output) => Joined(output["data"]?["text/html"]);
-
-    static string Text(JsonObject output) => Joined(output["text"]) + Joined(output["data"]?["text/plain"]);
-
-    static string Source(JsonObject cell) => Joined(cell["source"]);
-
-    static List<string> Tags(JsonObject cell) => cell["metadata"]?["tags"]?.AsArray().Select(t => (string)t!).ToList() ?? [];
-
-    static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Kit.sln")))
-                return dir.FullName;
-        throw new InvalidOperationException($"No Kit.sln above {AppContext.BaseDirectory}; the notebook tests must run from the repository's build output.");
+        var (la, lb) = (a.Split('\n'), b.Split('\n'));
+        for (int i = 0; i < Math.Max(la.Length, lb.Length); i++)
+        {
+            string x = i < la.Length ? la[i] : "(no line)", y = i < lb.Length ? lb[i] : "(no line)";
+            if (x != y) return $"first differing line {i + 1}:\n  kernel: {x}\n  engine: {y}";
+        }
+        return "(same lines, different line endings)";
     }
 
-    /// <summary>
-    /// The notebooks `#r "../lib/PeftKit/bin/Debug/net10.0/PeftKit.dll"` (what VS Code users build). Under `kit run` the
-    /// engine binds that reference to the PeftKit the kit already loaded, but the file must exist. A Debug build of this
-    /// test project puts it there through the project references; under another configuration, copy the PeftKit.dll
-    /// built beside the tests (same sources) so the reference resolves.
-    /// </summary>
-    static void EnsureLibraryDll()
-    {
-        var target = Path.Combine(Root, "lib", "PeftKit", "bin", "Debug", "net10.0", "PeftKit.dll");
-        if (File.Exists(target))
-            return;
-        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-        File.Copy(Path.Combine(AppContext.BaseDirectory, "PeftKit.dll"), target);
-    }
+    static string Errors(NotebookRun run) => File.Exists(run.OutputPath)
+        ? string.Join("\n", Cells.Outputs(run.Notebook).Where(o => (string?)o["output_type"] == "error").Select(o => $"{o["ename"]}: {o["evalue"]}"))
+        : "(no executed notebook)";
+
+    static string Tail(string log) => log.Length > 4000 ? log[^4000..] : log;
 }

@@ -99,7 +99,8 @@ public sealed class Trainer<TBatch> : IDisposable
             }
         _groups = groups.ToArray();
         _groupScales = scales.ToArray();
-        _optimizer = optim.AdamW(_groups, config.LearningRate, config.Beta1, config.Beta2, config.Epsilon, config.WeightDecay);
+        // TorchSharp's AdamW update with its scalars kept alive across native calls (see ScalarSafeAdamW).
+        _optimizer = new ScalarSafeAdamW(_groups, config.LearningRate, config.Beta1, config.Beta2, config.Epsilon, config.WeightDecay);
     }
 
     /// <summary>The configuration of this run.</summary>
