@@ -110,11 +110,17 @@ public sealed partial class NotebookTests
         Assert.DoesNotContain(outputs, o => Cells.Text(o).Contains("profile: quick", StringComparison.Ordinal));
     }
 
-    /// <summary>Wall-clock figures (a number followed by ms, s, min, or "seconds") become "#": they differ run to run.</summary>
-    internal static string MaskTimings(string text) => Timing().Replace(text, "#$2");
+    /// <summary>
+    /// Wall-clock figures become "#": a number followed by ms, s, min, seconds, steps/s or tokens/s, and the trainer's
+    /// elapsed mm:ss. They differ run to run; every other character must match.
+    /// </summary>
+    internal static string MaskTimings(string text) => Clock().Replace(Timing().Replace(text, "#$2"), "#:#");
 
     [GeneratedRegex(@"\d[\d,]*(\.\d+)?(\s?(ms|s|min|seconds|steps/s|tokens/s))\b")]
     private static partial Regex Timing();
+
+    [GeneratedRegex(@"\b\d{2}:\d{2}(:\d{2})?\b")]
+    private static partial Regex Clock();
 
     static string FirstDifference(string a, string b)
     {
