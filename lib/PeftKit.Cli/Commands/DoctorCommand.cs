@@ -11,7 +11,7 @@ internal static class DoctorCommand
     internal static Command Create()
     {
         var offline = new Option<bool>("--offline") { Description = "Skip the checks that reach the NuGet and npm registries." };
-        var command = new Command("doctor", "Check that TorchSharp loads (applying the libstdc++ fix if needed), the device, and the data sources.")
+        var command = new Command("doctor", "Check that TorchSharp loads (applying the libstdc++ fix if needed), the device, and the data sources." + ExitCode.Describe("torch cannot be used here"))
         {
             offline,
         };
@@ -29,7 +29,7 @@ internal static class DoctorCommand
         catch (TorchSetupException e)
         {
             Console.Error.WriteLine($"torch: NOT USABLE\n{e.Message}");
-            return 1;
+            return ExitCode.Failed;
         }
         Console.WriteLine(info);
         Console.WriteLine($"CUDA available: {torch.cuda.is_available()} (devices: {(torch.cuda.is_available() ? torch.cuda.device_count() : 0)})");
@@ -41,7 +41,7 @@ internal static class DoctorCommand
             foreach (var (name, url) in new[] { ("NuGet", "https://api.nuget.org/v3/index.json"), ("npm", "https://registry.npmjs.org/@stdlib%2fdatasets-sotu") })
                 Console.WriteLine($"{name} registry: {await Probe(http, url, cancel)}");
         }
-        return 0;
+        return ExitCode.Ok;
     }
 
     static async Task<string> Probe(HttpClient http, string url, CancellationToken cancel)

@@ -14,7 +14,8 @@ internal static class ExportCommand
         var to = new Option<string>("--to") { Description = "html or cs.", Required = true };
         to.AcceptOnlyFromAmong("html", "cs");
         var output = new Option<string?>("--output", "-o") { Description = "Output file (default: beside the notebook, .html or .cs)." };
-        var command = new Command("export", "Export a notebook as a standalone HTML page (--to html) or a file-based app for `dotnet run` (--to cs).")
+        var command = new Command("export", "Export a notebook as a standalone HTML page (--to html) or a file-based app for `dotnet run` (--to cs)." +
+            ExitCode.Describe("the notebook could not be read or the output could not be written"))
         {
             input, to, output,
         };
@@ -24,6 +25,8 @@ internal static class ExportCommand
 
     static async Task<int> RunAsync(string input, string to, string? output, CancellationToken cancel)
     {
+        if (!File.Exists(input))
+            return ExitCode.BadArgument(Directory.Exists(input) ? $"{input} is a folder; give one .ipynb file." : $"{input}: notebook not found.");
         Notebook notebook;
         try
         {
@@ -32,7 +35,7 @@ internal static class ExportCommand
         catch (Exception e) when (e is NotebookFormatException or FileNotFoundException)
         {
             Console.Error.WriteLine($"error: {e.Message}");
-            return 1;
+            return ExitCode.Failed;
         }
         var target = output ?? Path.ChangeExtension(input, to == "html" ? ".html" : ".cs");
         var notebookDir = Path.GetDirectoryName(Path.GetFullPath(input))!;
@@ -47,10 +50,18 @@ internal static class ExportCommand
                 Console.Error.WriteLine("warning: the notebook's NuGet packages could not be restored; exporting without their types.");
             text = CSharpAppExporter.Export(notebook, notebookDir, Path.GetDirectoryName(Path.GetFullPath(target))!, references);
         }
-        AtomicFile.WriteAllText(target, text);
+        try
+        {
+            AtomicFile.WriteAllText(target, text);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: could not write {target}: {e.Message}");
+            return ExitCode.Failed;
+        }
         Console.WriteLine($"wrote {target}");
         if (to == "cs")
             Console.WriteLine($"run it with: dotnet run {target}");
-        return 0;
+        return ExitCode.Ok;
     }
 }

@@ -14,13 +14,13 @@ internal static class PretrainCommand
         var model = new Option<string>("--model") { Description = "Base to train: tiny-gpt (decoder) or tiny-bert (encoder).", Required = true };
         model.AcceptOnlyFromAmong([.. PretrainRequest.ModelNames]);
         var profile = new Option<string>("--profile") { Description = "quick (seconds, temp folder; for tests) or full (the committed bases).", DefaultValueFactory = _ => "full" };
-        profile.AcceptOnlyFromAmong("quick", "full");
+        profile.AcceptOnlyFromAmong([.. PeftKit.Setup.Profile.Names]);
         var output = new Option<string?>("--out") { Description = "Output folder (default: data/models/<model> for full, a new temp folder for quick)." };
         var steps = new Option<int?>("--steps") { Description = "Optimizer steps (default: the profile's)." };
         var seed = new Option<int>("--seed") { Description = "Seed of split, initialisation, batches, masking and dropout.", DefaultValueFactory = _ => 42 };
         var maskRate = new Option<double?>("--mask-rate") { Description = "tiny-bert: share of tokens the masked-LM objective selects (default: the profile's)." };
         var dropout = new Option<float?>("--dropout") { Description = "Dropout while pretraining (default: the profile's; config.json keeps the preset's for fine-tuning)." };
-        var command = new Command("pretrain", "Pretrain a tiny base model on the kit's pretraining corpus and write config, weights, tokenizer, history and a model card.")
+        var command = new Command("pretrain", "Pretrain a tiny base model on the kit's pretraining corpus and write config, weights, tokenizer, history and a model card." + ExitCode.Describe("pretraining failed (e.g. a data file is missing or corrupt)"))
         {
             model, profile, output, steps, seed, maskRate, dropout,
         };
@@ -34,17 +34,17 @@ internal static class PretrainCommand
         if (steps is < 1)
         {
             Console.Error.WriteLine($"--steps must be at least 1 (got {steps}).");
-            return 2;
+            return ExitCode.BadArguments;
         }
         if (maskRate is not null and (<= 0 or >= 1))
         {
             Console.Error.WriteLine($"--mask-rate must be between 0 and 1, e.g. 0.15 or 0.4 (got {maskRate}).");
-            return 2;
+            return ExitCode.BadArguments;
         }
         if (dropout is not null and (< 0 or >= 1))
         {
             Console.Error.WriteLine($"--dropout must be in [0, 1), 0 to disable it (got {dropout}).");
-            return 2;
+            return ExitCode.BadArguments;
         }
         var profile = PretrainProfile.Named(profileName);
         string outDir;
@@ -57,13 +57,13 @@ internal static class PretrainCommand
             if (profile == PretrainProfile.Quick && outDir.StartsWith(Path.GetFullPath(committed) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
             {
                 Console.Error.WriteLine($"The quick profile never writes into the committed models ({committed}); pass another --out or use --profile full.");
-                return 2;
+                return ExitCode.BadArguments;
             }
         }
         catch (DirectoryNotFoundException e)
         {
             Console.Error.WriteLine($"{e.Message}\nOr pass --out FOLDER.");
-            return 2;
+            return ExitCode.BadArguments;
         }
 
         KitTorch.Setup(seed);
@@ -81,12 +81,12 @@ internal static class PretrainCommand
                 ? $"validation perplexity {ppl:F2} vs unigram baseline {f.UnigramPerplexity:F2} (loss {f.ValidationLoss:F4})"
                 : $"validation MLM accuracy {f.MlmAccuracy:P2} vs most-frequent-token baseline {f.MajorityAccuracy:P2} (loss {f.ValidationLoss:F4})");
             Console.WriteLine($"wrote {result.OutputDirectory} in {f.WallSeconds:F0} s");
-            return 0;
+            return ExitCode.Ok;
         }
-        catch (DataFileException e)
+        catch (Exception e) when (e is DataFileException or IOException or UnauthorizedAccessException)
         {
             Console.Error.WriteLine($"kit pretrain failed: {e.Message}");
-            return 1;
+            return ExitCode.Failed;
         }
     }
 

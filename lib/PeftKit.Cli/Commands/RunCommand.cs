@@ -28,7 +28,9 @@ internal static class RunCommand
         };
         var html = new Option<bool>("--html") { Description = "Also export each executed notebook as a standalone HTML page." };
         var keepGoing = new Option<bool>("--continue-on-error") { Description = "Run the remaining cells after a failing cell." };
-        var command = new Command("run", "Run Polyglot C# notebooks headlessly. Exit code: 0 every notebook ran without an error, 1 a notebook failed, 2 bad arguments, 3 a cell timed out.")
+        var command = new Command("run", "Run Polyglot C# notebooks headlessly." + ExitCode.Describe(
+            "a notebook could not be read, failed, or could not be written where asked (a rescue copy is saved and named)",
+            "a cell ran past --timeout"))
         {
             inputs, output, inplace, parameters, backend, timeout, html, keepGoing,
         };
@@ -45,42 +47,67 @@ internal static class RunCommand
         double? timeoutSeconds, bool html, bool continueOnError, CancellationToken cancel)
     {
         if (outputDir is not null && inplace)
-            return Fail("--output and --inplace cannot be used together.");
-        if (timeoutSeconds is <= 0)
-            return Fail($"--timeout must be a positive number of seconds, not {timeoutSeconds}.");
+            return ExitCode.BadArgument("--output and --inplace cannot be used together.");
+        if (timeoutSeconds is { } limit && !(limit > 0 && limit <= int.MaxValue))
+            return ExitCode.BadArgument($"--timeout must be a positive number of seconds, not {limit}.");
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var p in parameterArgs)
         {
             int eq = p.IndexOf('=');
             if (eq <= 0)
-                return Fail($"-p {p}: expected name=value.");
-            values[p[..eq]] = p[(eq + 1)..];
+                return ExitCode.BadArgument($"-p {p}: expected name=value.");
+            if (!values.TryAdd(p[..eq], p[(eq + 1)..]))
+                return ExitCode.BadArgument($"-p {p}: the parameter '{p[..eq]}' is given twice.");
+        }
+        if (values.TryGetValue("profile", out var profileName))
+        {
+            try { PeftKit.Setup.Profile.Parse(profileName); }
+            catch (ArgumentException e) { return ExitCode.BadArgument($"-p profile={profileName}: {e.Message}"); }
         }
         var (files, missing) = Expand(inputs);
-        var rows = new List<Row>();
-        foreach (var m in missing)
+        if (missing.Count > 0)
         {
-            Console.Error.WriteLine($"error: {m}");
-            rows.Add(new Row(m.Split(':')[0], "-", TimeSpan.Zero, "not found", false));
+            foreach (var m in missing)
+                Console.Error.WriteLine($"error: {m}");
+            return ExitCode.BadArguments;
         }
-        if (backend == TorchBackend.Cuda)
-            Environment.SetEnvironmentVariable("PEFTKIT_DEVICE", "cuda");
-        bool torchReady = false;
+
+        // Every notebook is read and given its parameters before any runs, so a bad -p stops the whole run up front.
+        var rows = new List<Row>();
+        var notebooks = new List<(string File, Notebook Notebook)>();
+        var parameterErrors = new List<string>();
         foreach (var file in files)
         {
             var name = Path.GetFileName(file);
-            Notebook notebook;
             try
             {
-                notebook = NotebookReader.ReadFile(file);
+                var notebook = NotebookReader.ReadFile(file);
                 ParameterInjector.Inject(notebook, values);
+                notebooks.Add((file, notebook));
             }
-            catch (Exception e) when (e is NotebookFormatException or FileNotFoundException or ArgumentException)
+            catch (Exception e) when (e is NotebookFormatException or FileNotFoundException)
             {
                 Console.Error.WriteLine($"error: {e.Message}");
-                rows.Add(new Row(name, "-", TimeSpan.Zero, e is ArgumentException ? "bad parameters" : "unreadable", false));
-                continue;
+                rows.Add(new Row(name, "-", TimeSpan.Zero, "unreadable", false));
             }
+            catch (ArgumentException e)
+            {
+                parameterErrors.Add($"{name}: {e.Message}");
+            }
+        }
+        if (parameterErrors.Count > 0)
+        {
+            foreach (var e in parameterErrors)
+                Console.Error.WriteLine($"error: {e}");
+            return ExitCode.BadArguments;
+        }
+
+        if (backend == TorchBackend.Cuda)
+            Environment.SetEnvironmentVariable("PEFTKIT_DEVICE", "cuda");
+        bool torchReady = false;
+        foreach (var (file, notebook) in notebooks)
+        {
+            var name = Path.GetFileName(file);
             if (!torchReady && notebook.Cells.Any(c => c.Source.Contains("TorchSharp", StringComparison.Ordinal)))
             {
                 torchReady = true; // TorchSharp needs the kit's native fix before any torch call in this process
@@ -93,14 +120,12 @@ internal static class RunCommand
             var result = await NotebookExecutor.RunAsync(notebook, options, new ConsoleProgress(), cancel);
             var target = inplace ? file : Path.Combine(outputDir ?? Path.GetDirectoryName(Path.GetFullPath(file))!,
                 outputDir is null ? Path.GetFileNameWithoutExtension(file) + ".out.ipynb" : name);
-            NotebookWriter.WriteFile(result.Notebook, target);
-            if (html)
-                AtomicFile.WriteAllText(Path.ChangeExtension(target, ".html"), HtmlExporter.Export(result.Notebook, name));
+            var saved = Save(result.Notebook, target, html, name);
             if (result.FirstError is { } error)
                 Console.Error.WriteLine($"error: {name}: {error}");
             rows.Add(new Row(name, $"{result.CellsRun}/{result.CodeCells}", result.Elapsed,
-                result.Status switch { NotebookStatus.Succeeded => "ok", NotebookStatus.TimedOut => "timed out", _ => "failed" },
-                result.Status == NotebookStatus.Succeeded));
+                result.Status switch { NotebookStatus.Succeeded when !saved => "not saved", NotebookStatus.Succeeded => "ok", NotebookStatus.TimedOut => "timed out", _ => "failed" },
+                result.Status == NotebookStatus.Succeeded && saved));
         }
         var table = new Table().AddColumns("notebook", "cells", "wall time", "status");
         foreach (var r in rows)
@@ -113,15 +138,41 @@ internal static class RunCommand
             Console.Error.WriteLine("error: a cell timed out; its notebook was abandoned at that cell (exit code 3).");
             Console.Out.Flush();
             Console.Error.Flush();
-            Environment.Exit(3);
+            Environment.Exit(ExitCode.TimedOut);
         }
-        return rows.Count > 0 && rows.All(r => r.Ok) ? 0 : 1;
+        return rows.Count > 0 && rows.All(r => r.Ok) ? ExitCode.Ok : ExitCode.Failed;
     }
 
-    static int Fail(string message)
+    /// <summary>Writes the executed notebook (and its page); what ran is never lost: a failed write leaves a rescue copy.</summary>
+    static bool Save(Notebook executed, string target, bool html, string name)
     {
-        Console.Error.WriteLine($"error: {message}");
-        return 2;
+        try
+        {
+            if (NotebookWriter.WriteFileOrRescue(executed, target) is { } rescued)
+            {
+                Console.Error.WriteLine($"error: {name}: could not write {target}: {rescued.Reason}");
+                Console.Error.WriteLine($"error: {name}: the executed notebook was saved to {rescued.Path} instead.");
+                return false;
+            }
+        }
+        catch (IOException e)
+        {
+            Console.Error.WriteLine($"error: {name}: {e.Message}");
+            return false;
+        }
+        if (!html)
+            return true;
+        var page = Path.ChangeExtension(target, ".html");
+        try
+        {
+            AtomicFile.WriteAllText(page, HtmlExporter.Export(executed, name));
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: {name}: the notebook was written to {target}, but not its page {page}: {e.Message}");
+            return false;
+        }
     }
 
     /// <summary>Files as given, *.ipynb in folders, and simple globs (* and ? in the file name; hand-written, no globbing package pinned).</summary>

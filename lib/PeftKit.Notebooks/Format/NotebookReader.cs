@@ -6,58 +6,71 @@ using PeftKit.Notebooks.Model;
 namespace PeftKit.Notebooks.Format;
 
 /// <summary>
-/// Reads nbformat 4.2–4.5 notebooks. Anything malformed (bad JSON, bad UTF-8, missing keys, wrong types) becomes a
-/// <see cref="NotebookFormatException"/> naming the file and the key path or byte offset; nothing else is thrown.
+/// Reads nbformat 4.2–4.5 notebooks. Anything malformed (bad JSON, bad UTF-8, broken surrogate escapes, duplicate keys,
+/// nesting deeper than the writer handles, missing keys, wrong types) becomes a <see cref="NotebookFormatException"/>
+/// naming the file and the key path or byte offset; nothing else is thrown.
 /// </summary>
 public static class NotebookReader
 {
     /// <summary>Reads a notebook file.</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="NotebookFormatException">The file is not a valid nbformat 4 notebook.</exception>
+    /// <exception cref="NotebookFormatException">The file cannot be read or is not a valid nbformat 4 notebook.</exception>
     public static Notebook ReadFile(string path)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"Notebook not found: {path}", path);
-        return Read(File.ReadAllBytes(path), path);
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new NotebookFormatException($"{path}: cannot be read: {e.Message}", e);
+        }
+        return Read(bytes, path);
     }
 
     /// <summary>Reads a notebook from UTF-8 bytes; <paramref name="name"/> is used in error messages.</summary>
     public static Notebook Read(byte[] utf8, string name)
     {
-        string text;
         try
         {
-            text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(utf8);
+            _ = Strict.GetCharCount(utf8);
         }
         catch (DecoderFallbackException e)
         {
             throw new NotebookFormatException($"{name}: not valid UTF-8 at byte {e.Index} (notebooks must be saved as UTF-8).", e);
         }
-        if (text.Length > 0 && text[0] == '\uFEFF')
-            text = text[1..];
-        return Read(text, name);
+        ReadOnlySpan<byte> json = utf8;
+        if (json.StartsWith("\uFEFF"u8))
+            json = json[3..];
+        return Parse(json, name);
     }
 
     /// <summary>Reads a notebook from JSON text; <paramref name="name"/> is used in error messages.</summary>
     public static Notebook Read(string json, string name)
     {
-        JsonNode? root;
+        byte[] utf8;
         try
         {
-            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { MaxDepth = 256 });
+            utf8 = Strict.GetBytes(json.Length > 0 && json[0] == '\uFEFF' ? json[1..] : json);
         }
-        catch (JsonException e)
+        catch (EncoderFallbackException e)
         {
-            throw new NotebookFormatException(
-                $"{name}: malformed JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1}: {FirstSentence(e.Message)}", e);
+            throw new NotebookFormatException($"{name}: character {e.Index} is half of a UTF-16 surrogate pair without the other half, which is not text.", e);
         }
-        return new Reader(name).Notebook(root);
+        return Parse(utf8, name);
     }
 
-    static string FirstSentence(string message)
+    static readonly UTF8Encoding Strict = new(false, throwOnInvalidBytes: true);
+
+    static Notebook Parse(ReadOnlySpan<byte> utf8, string name)
     {
-        int i = message.IndexOf(" LineNumber:", StringComparison.Ordinal) is >= 0 and var l ? l : message.IndexOf(" Path:", StringComparison.Ordinal);
-        return i > 0 ? message[..i] : message;
+        // Duplicate keys, broken surrogate escapes and excessive depth, reported with their JSON path, before any node exists.
+        NotebookJson.Validate(utf8, name);
+        var root = JsonNode.Parse(utf8, documentOptions: new JsonDocumentOptions { MaxDepth = NotebookJson.MaxDepth });
+        return new Reader(name).Notebook(root);
     }
 
     sealed class Reader(string name)

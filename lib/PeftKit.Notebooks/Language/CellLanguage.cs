@@ -37,11 +37,11 @@ public static class CellLanguage
     public static string NotebookDefault(Notebook notebook)
     {
         var md = notebook.Metadata;
-        if (Text(md["polyglot_notebook"]?["kernelInfo"]?["defaultKernelName"]) is { } k)
+        if (Text(At(md, "polyglot_notebook", "kernelInfo", "defaultKernelName")) is { } k)
             return Normalize(k);
-        if (Text(md["kernelspec"]?["language"]) is { } lang)
+        if (Text(At(md, "kernelspec", "language")) is { } lang)
             return Normalize(lang);
-        if (Text(md["language_info"]?["name"]) is { } info && info != "polyglot-notebook")
+        if (Text(At(md, "language_info", "name")) is { } info && info != "polyglot-notebook")
             return Normalize(info);
         return "csharp";
     }
@@ -64,13 +64,21 @@ public static class CellLanguage
 
     static string? MetadataKernel(JsonObject md)
     {
-        if (Text(md["polyglot_notebook"]?["kernelName"]) is { } k)
+        if (Text(At(md, "polyglot_notebook", "kernelName")) is { } k)
             return Normalize(k);
-        if (Text(md["dotnet_interactive"]?["language"]) is { } l)
+        if (Text(At(md, "dotnet_interactive", "language")) is { } l)
             return Normalize(l);
-        if (Text(md["vscode"]?["languageId"]) is { } id && id != "polyglot-notebook")
+        if (Text(At(md, "vscode", "languageId")) is { } id && id != "polyglot-notebook")
             return Normalize(id);
         return null;
+    }
+
+    /// <summary>The value at a key path, or null where any step is missing or not an object (metadata is free-form JSON).</summary>
+    static JsonNode? At(JsonNode? node, params ReadOnlySpan<string> keys)
+    {
+        foreach (var key in keys)
+            node = node is JsonObject o && o.TryGetPropertyValue(key, out var child) ? child : null;
+        return node;
     }
 
     static string? Text(JsonNode? node) =>

@@ -70,13 +70,12 @@ public sealed record PretrainProfile
         MaskRate = 0.4,
     };
 
-    /// <summary>The profile named <paramref name="name"/>.</summary>
-    public static PretrainProfile Named(string name) => name switch
-    {
-        "quick" => Quick,
-        "full" => Full,
-        _ => throw new ArgumentException($"Unknown pretraining profile '{name}'; use 'quick' or 'full'.", nameof(name)),
-    };
+    /// <summary>The pretraining sizes of a kit <see cref="Setup.Profile"/>.</summary>
+    public static PretrainProfile For(Setup.Profile profile) => profile.IsQuick ? Quick : Full;
+
+    /// <summary>The profile named <paramref name="name"/> (<see cref="Setup.Profile.Parse"/>: quick or full).</summary>
+    /// <exception cref="ArgumentException">Any other name; the message lists the allowed ones.</exception>
+    public static PretrainProfile Named(string name) => For(Setup.Profile.Parse(name));
 
     static int Positive(int value, string name) =>
         value > 0 ? value : throw new ArgumentOutOfRangeException(name, value, $"{name} must be at least 1.");

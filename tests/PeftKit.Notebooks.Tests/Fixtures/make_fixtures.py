@@ -88,3 +88,18 @@ json.dump(nb([
   code(lines('int.TryParse("456", out var parsed);\nparsed + 1')),
   code(lines('display(new List<int> { 7, 8 });\nstring nothing = null;\nnothing')),
 ], POLY_META), open("export.ipynb", "w"), indent=1)
+# A fuzz seed with every kind of output, attachments, tags and execution counts, as an executed notebook has them.
+cells = [
+  {"cell_type": "markdown", "metadata": {}, "source": ["![x](attachment:x.png)\n"],
+   "attachments": {"x.png": {"image/png": "iVBORw0KGgo="}}},
+  dict(code(lines('var profile = "full";\nvar seed = 42;')), metadata={"tags": ["parameters"]}, execution_count=1),
+  dict(code(lines('Console.WriteLine("é ✓ 😀");\ndisplay(HTML("<b>b</b>"));\n1 + 1')), execution_count=2, outputs=[
+    {"output_type": "stream", "name": "stdout", "text": ["é ✓ 😀\n"]},
+    {"output_type": "display_data", "data": {"text/html": ["<b>b</b>"], "text/plain": ["b"], "application/json": {"a": [1, {"b": None}]}},
+     "metadata": {"isolated": True}},
+    {"output_type": "execute_result", "execution_count": 2, "data": {"text/plain": ["2"]}, "metadata": {}}]),
+  dict(code(lines('throw new Exception("boom");')), execution_count=3, outputs=[
+    {"output_type": "error", "ename": "Exception", "evalue": "boom", "traceback": ["Exception: boom", "   at Submission#3"]}]),
+  {"cell_type": "raw", "metadata": {"format": "text/plain"}, "source": "raw text"},
+]
+json.dump(nb(cells, POLY_META), open("outputs.ipynb", "w", encoding="utf-8"), indent=1, ensure_ascii=False)

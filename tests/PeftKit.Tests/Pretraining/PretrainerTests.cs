@@ -115,7 +115,7 @@ public sealed class PretrainerTests : IDisposable
         var e = Assert.Throws<ArgumentException>(() => Quick("tiny-t5"));
         Assert.Contains("use tiny-gpt or tiny-bert", e.Message);
         var p = Assert.Throws<ArgumentException>(() => PretrainProfile.Named("medium"));
-        Assert.Contains("use 'quick' or 'full'", p.Message);
+        Assert.Contains("Unknown profile \"medium\": use one of \"quick\", \"full\"", p.Message);
     }
 
     sealed class SyncProgress<T>(Action<T> report) : IProgress<T>
