@@ -56,7 +56,8 @@ using PeftKit.Methods.Lora;
 using PeftKit.Methods.PrefixTuning;
 using PeftKit.Methods.PromptTuning;
 using PeftKit.Methods.PTuningV2;
-Console.WriteLine($"profile: {profile}, seed: {seed}");
+var size = Profile.Parse(profile); // "quick" or "full"; anything else stops here and names the two
+Console.WriteLine($"profile: {size}, seed: {seed}");
 KitTorch.Setup(seed: seed)
 """)
 

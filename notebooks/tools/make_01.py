@@ -60,7 +60,8 @@ using PeftKit.Experiments;
 using PeftKit.Methods.Adapters;
 using PeftKit.Methods.Baselines;
 using static TorchSharp.torch;
-Console.WriteLine($"profile: {profile}, seed: {seed}, base: {baseName}");
+var size = Profile.Parse(profile); // "quick" or "full"; anything else stops here and names the two
+Console.WriteLine($"profile: {size}, seed: {seed}, base: {baseName}");
 KitTorch.Setup(seed: seed)
 """)
 
@@ -69,7 +70,7 @@ The sizes each profile uses. Rows are cut to the first `maxLength` tokens of eac
 deterministic random subsets of the training split and of dev and test.
 """)
 code("""
-bool full = profile == "full";
+bool full = size.IsFull;
 // The full sizes equal notebooks 03 and 07's, so the runs they share (the two baselines, Houlsby r = 64) can be compared.
 int maxLength = full ? 64 : 48;
 int? maxTrain = full ? null : 128;                 // null = the whole training split

@@ -62,7 +62,8 @@ using PeftKit.Experiments;
 using PeftKit.Methods.PrefixTuning;
 using PeftKit.Methods.Baselines;
 using static TorchSharp.torch;
-Console.WriteLine($"profile: {profile}, seed: {seed}, base: {baseName}");
+var size = Profile.Parse(profile); // "quick" or "full"; anything else stops here and names the two
+Console.WriteLine($"profile: {size}, seed: {seed}, base: {baseName}");
 KitTorch.Setup(seed: seed)
 """)
 
@@ -71,7 +72,7 @@ The sizes each profile uses: the first `maxSource` tokens of each email body, su
 deterministic random subsets of the splits.
 """)
 code("""
-bool full = profile == "full";
+bool full = size.IsFull;
 int maxSource = full ? 48 : 32, maxTarget = 12;
 int? maxTrain = full ? null : 128;
 int maxEval = full ? 100 : 32;

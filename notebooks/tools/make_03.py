@@ -46,7 +46,7 @@ looking at test results: soft prompts need a large one (Lester et al. use 0.3 wi
 AdamW choice), a linear head 3·10⁻³, the whole network 3·10⁻⁴.
 """)
 code("""
-bool quick = profile == "quick";
+bool quick = size.IsQuick;
 int steps = quick ? 30 : 200;                 // optimizer steps per run
 int batchSize = 16;
 int maxLength = 64;                          // tokens per email after truncation (the start of the email)

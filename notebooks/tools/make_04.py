@@ -50,7 +50,7 @@ keeping it fixed makes the encoder the only difference), 3·10⁻³ for the line
 fine-tuning. Each encoder runs with several seeds, because the claim under test is about *stability*.
 """)
 code("""
-bool quick = profile == "quick";
+bool quick = size.IsQuick;
 int steps = quick ? 30 : 200;
 int batchSize = 16;
 int maxLength = 64;                          // tokens per email after truncation (the start of the email)

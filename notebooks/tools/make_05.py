@@ -46,7 +46,7 @@ differ. The rates were fixed before looking at results, from each method's usual
 1·10⁻² (the P-Tuning v2 code uses 5·10⁻³–10⁻² for BERT-size models), a linear head 3·10⁻³, the whole network 3·10⁻⁴.
 """)
 code("""
-bool quick = profile == "quick";
+bool quick = size.IsQuick;
 int steps = quick ? 30 : 200;
 int batchSize = 16;
 int maxLength = 64;                          // tokens per email after truncation (the start of the email)

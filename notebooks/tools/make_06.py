@@ -74,7 +74,8 @@ using PeftKit.Methods.Baselines;
 using System.IO;
 using TorchSharp;
 using static TorchSharp.torch;
-Console.WriteLine($"profile: {profile}, seed: {seed}");
+var size = Profile.Parse(profile); // "quick" or "full"; anything else stops here and names the two
+Console.WriteLine($"profile: {size}, seed: {seed}");
 KitTorch.Setup(seed: seed)
 """)
 
@@ -85,7 +86,7 @@ W_q, W_k, W_v, W_o of the paper — while GPT-2's layout fuses W_q, W_k, W_v int
 SpamAssassin e-mail → ham / spam**, classified from the [CLS] position.
 """)
 code("""
-bool quick = profile == "quick";
+bool quick = size.IsQuick;
 int steps        = quick ? 20 : 100;    // optimizer steps per run (every run, so equal specs give equal results and are reused)
 int maxLength    = quick ? 48 : 64;     // tokens per e-mail ([CLS] text [SEP], truncated)
 int? maxTrain    = quick ? 256 : null;  // training e-mails (null: all 4,344)

@@ -52,8 +52,9 @@ using PeftKit.Experiments;
 using PeftKit.Benchmarks;
 using PeftKit.Methods.PTuning;
 using PeftKit.Methods.Lora;
-Console.WriteLine($"profile: {profile}, seed: {seed}");
-bool quick = profile == "quick";
+var size = Profile.Parse(profile); // "quick" or "full"; anything else stops here and names the two
+Console.WriteLine($"profile: {size}, seed: {seed}");
+bool quick = size.IsQuick;
 // The shared budget: every method gets the same steps, batch, sequence length, data and seed — three times the
 // 200 steps of notebooks 01–05 (600 × 16 ≈ 2.2 passes over the 4,344 training emails), because at 200 steps almost
 // every method was still improving when its run ended.

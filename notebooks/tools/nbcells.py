@@ -59,7 +59,8 @@ def setup_code(usings):
         '#r "nuget: TorchSharp-cpu, 0.107.0"',
         '#r "nuget: PeftKit, 0.1.0"',
         *[f"using {u};" for u in [*usings, "PeftKit.Charts"]],
-        'Console.WriteLine($"profile: {profile}, seed: {seed}");',
+        'var size = Profile.Parse(profile); // "quick" or "full"; anything else stops here and names the two',
+        'Console.WriteLine($"profile: {size}, seed: {seed}");',
         "KitTorch.Setup(seed: seed)",
     ])
 

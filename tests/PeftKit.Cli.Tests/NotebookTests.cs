@@ -88,6 +88,22 @@ public sealed partial class NotebookTests
 
     [Theory]
     [MemberData(nameof(Notebooks))]
+    public void ReadsItsProfileOnceThroughTheLibrary(string name)
+    {
+        // The parameters cell assigns the string; the next code cell turns it into a Profile (quick or full, anything
+        // else is an error); nothing compares the string itself, so no notebook can read a typo as one size or the other.
+        var notebook = JsonNode.Parse(File.ReadAllText(Path.Combine(Repo.Root, "notebooks", name)))!.AsObject();
+        var code = Cells.Code(notebook).ToList();
+        int parameters = code.FindIndex(c => Cells.Tags(c).Contains("parameters"));
+        Assert.True(parameters >= 0, $"{name} has no cell tagged parameters");
+        Assert.Contains("var profile = \"full\";", Cells.Source(code[parameters]));
+        Assert.Contains("var size = Profile.Parse(profile);", Cells.Source(code[parameters + 1]));
+        var uses = code.SelectMany(c => System.Text.RegularExpressions.Regex.Matches(Cells.Source(c), @"\bprofile\b(?! = ""full"";)(?!:)").Select(m => m.Index)).Count();
+        Assert.Equal(1, uses); // Profile.Parse(profile) is the only read (the printed label "profile:" aside)
+    }
+
+    [Theory]
+    [MemberData(nameof(Notebooks))]
     public void CommittedOutputsComeFromAFullRun(string name)
     {
         var notebook = JsonNode.Parse(File.ReadAllText(Path.Combine(Repo.Root, "notebooks", name)))!.AsObject();
