@@ -27,6 +27,13 @@ public sealed class ScalarSafeAdamW : AdamW
     {
     }
 
+    /// <summary>Same arguments as TorchSharp's <c>optim.AdamW(parameters, …)</c>: one group holding every parameter.</summary>
+    public ScalarSafeAdamW(IEnumerable<Parameter> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8,
+        double weight_decay = 0, bool amsgrad = false, bool maximize = false)
+        : this([new ParamGroup { Parameters = parameters }], lr, beta1, beta2, eps, weight_decay, amsgrad, maximize)
+    {
+    }
+
     /// <summary>One AdamW step (decoupled weight decay), as TorchSharp's <see cref="AdamW.step"/>.</summary>
     public override Tensor step(Func<Tensor>? closure = null) => _step<ParamGroup>(group =>
     {

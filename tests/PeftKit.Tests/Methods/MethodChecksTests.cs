@@ -1,3 +1,4 @@
+using PeftKit.Training;
 using PeftKit.IO;
 using PeftKit.Methods.IA3;
 using PeftKit.Methods.Lora;
@@ -33,7 +34,8 @@ public sealed class MethodChecksTests : IDisposable
     /// <summary>A few AdamW steps on a fixed random linear functional of the logits.</summary>
     static void Train(PeftModel model, (Tensor ids, Tensor mask) x, int steps = 3)
     {
-        var opt = optim.AdamW(model.TrainableParameters(), lr: 1e-2);
+        // TorchSharp's own AdamW here is what failed CI by chance (a scalar freed mid-call; see ScalarSafeAdamW).
+        using var opt = new ScalarSafeAdamW(model.TrainableParameters(), lr: 1e-2);
         Tensor? target = null;
         for (int i = 0; i < steps; i++)
         {

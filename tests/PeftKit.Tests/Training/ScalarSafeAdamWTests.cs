@@ -57,6 +57,29 @@ public sealed class ScalarSafeAdamWTests
             Assert.True(expected[i].eq(actual[i]).all().item<bool>(), $"parameter {i}: max |diff| {(expected[i] - actual[i]).abs().max().item<float>()}");
     }
 
+    [Fact]
+    public void TakesAPlainParameterListLikeOptimAdamW()
+    {
+        // optim.AdamW(parameters, lr, …) puts every parameter in one group with the optimizer's options.
+        Tensor[] Run(Func<Parameter[], AdamW> create)
+        {
+            var ps = Parameters(6, 5);
+            using var optimizer = create(ps);
+            for (int i = 0; i < 10; i++)
+            {
+                optimizer.zero_grad();
+                using (var scope = NewDisposeScope())
+                    foreach (var p in ps) (p.sin() * p).sum().backward();
+                optimizer.step();
+            }
+            return [.. ps.Select(p => p.detach().clone())];
+        }
+        var expected = Run(ps => optim.AdamW(ps, lr: 1e-2, beta1: 0.8, weight_decay: 0.1));
+        var actual = Run(ps => new ScalarSafeAdamW(ps, lr: 1e-2, beta1: 0.8, weight_decay: 0.1));
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(expected[i].eq(actual[i]).all().item<bool>(), $"parameter {i} differs");
+    }
+
     /// <summary>
     /// 300 steps × 200 parameters (≈ 360,000 native calls with scalar arguments) while another thread forces full
     /// collections and runs finalizers nonstop: the result equals the same run without the collector, bit for bit.
