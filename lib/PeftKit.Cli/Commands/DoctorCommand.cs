@@ -32,6 +32,7 @@ internal static class DoctorCommand
             return ExitCode.Failed;
         }
         Console.WriteLine(info);
+        Console.WriteLine($"scalar quarantine: {ScalarQuarantine.Describe()}");
         Console.WriteLine($"CUDA available: {torch.cuda.is_available()} (devices: {(torch.cuda.is_available() ? torch.cuda.device_count() : 0)})");
         using (var x = torch.ones(2, 2))
             Console.WriteLine($"torch check: ones(2,2).sum() = {x.sum().item<float>()}");

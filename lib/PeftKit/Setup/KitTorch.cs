@@ -75,9 +75,14 @@ public static class KitTorch
             Dl.OpenOrThrow(Path.Combine(dir, "libtorch.so"), Dl.Lazy | Dl.Global);
         }
         var handle = Dl.OpenOrThrow(Path.Combine(cacheDirectory, TorchNatives.LibTorchSharp), Dl.Lazy | Dl.Global);
+        // Bound through the scalar quarantine when it was built: its THSTorch_dispose_scalar, TorchSharp's everything else.
+        var quarantine = ScalarQuarantine.TryOpen(cacheDirectory);
         try
         {
-            NativeLibrary.SetDllImportResolver(assembly, (name, _, _) => name == "LibTorchSharp" ? handle : IntPtr.Zero);
+            var bound = quarantine ?? handle;
+            NativeLibrary.SetDllImportResolver(assembly, (name, _, _) => name == "LibTorchSharp" ? bound : IntPtr.Zero);
+            if (quarantine is not null)
+                ScalarQuarantine.MarkActive();
         }
         catch (InvalidOperationException)
         {

@@ -52,7 +52,10 @@ internal sealed class NativeCompat
 
         var dir = Path.Combine(_cacheRoot, "native", $"torchsharp-{torchSharpVersion}-{ShortHash(library)}");
         if (File.Exists(Path.Combine(dir, TorchNatives.LibTorchSharp)) && File.Exists(Path.Combine(dir, ShimFile)))
+        {
+            EnsureScalarQuarantine(dir); // cache entries made before the quarantine existed get it added
             return new(true, true, dir, $"applied ({FixableVersion} shimmed; cached in {dir})");
+        }
 
         // Build in a private folder, then move it into place: concurrent processes never see half a cache entry.
         var temp = dir + ".tmp-" + Guid.NewGuid().ToString("N");
@@ -61,6 +64,7 @@ internal sealed class NativeCompat
         {
             _compiler.Build(Path.Combine(temp, ShimFile));
             ElfImage.Read(library).WriteWithWeakVersion(FixableVersion, Path.Combine(temp, TorchNatives.LibTorchSharp));
+            EnsureScalarQuarantine(temp);
             try { Directory.Move(temp, dir); }
             catch (IOException) when (Directory.Exists(dir)) { /* another process won the race; use its copy */ }
         }
@@ -69,6 +73,33 @@ internal sealed class NativeCompat
             if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
         }
         return new(true, false, dir, $"applied ({FixableVersion} shimmed; built now in {dir})");
+    }
+
+    /// <summary>
+    /// Builds the scalar quarantine (<see cref="ScalarQuarantine"/>) beside the patched library when it is missing. It
+    /// is a safety net, not a requirement: if it cannot be built, torch still loads, without it (`kit doctor` says so).
+    /// </summary>
+    void EnsureScalarQuarantine(string dir)
+    {
+        var target = Path.Combine(dir, ScalarQuarantine.FileName);
+        if (File.Exists(target))
+            return;
+        var temp = Path.Combine(dir, $".{ScalarQuarantine.FileName}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            _compiler.BuildScalarQuarantine(temp);
+            File.Move(temp, target, overwrite: true); // another process may have just built the same file
+        }
+        catch (Exception e) when (e is TorchSetupException or IOException)
+        {
+            // Left inactive; ScalarQuarantine.Describe() reports it.
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+            var source = Path.Combine(dir, ScalarQuarantine.SourceName);
+            if (File.Exists(source)) File.Delete(source);
+        }
     }
 
     static string ShortHash(string file)

@@ -15,15 +15,25 @@ internal sealed class ShimCompiler
         Compiler = compiler ?? (Environment.GetEnvironmentVariable("CXX") is { Length: > 0 } cxx ? cxx : "g++");
 
     /// <summary>Compiles the shim into <paramref name="output"/>; throws a <see cref="TorchSetupException"/> naming what is missing.</summary>
-    internal void Build(string output)
+    internal void Build(string output) => Build(SourceName, output);
+
+    /// <summary>
+    /// Compiles the scalar quarantine (<see cref="ScalarQuarantine"/>) into <paramref name="output"/>, with the
+    /// libLibTorchSharp.so beside it as a dependency.
+    /// </summary>
+    internal void BuildScalarQuarantine(string output) =>
+        Build(ScalarQuarantine.SourceName, output,
+            "-Wl,--no-as-needed", "-L" + Path.GetDirectoryName(output), "-l:" + TorchNatives.LibTorchSharp, "-Wl,-rpath,$ORIGIN", "-ldl");
+
+    void Build(string sourceName, string output, params string[] linkArgs)
     {
-        var source = Path.Combine(Path.GetDirectoryName(output)!, SourceName);
-        using (var stream = typeof(ShimCompiler).Assembly.GetManifestResourceStream("PeftKit.Setup.Native." + SourceName)!)
+        var source = Path.Combine(Path.GetDirectoryName(output)!, sourceName);
+        using (var stream = typeof(ShimCompiler).Assembly.GetManifestResourceStream("PeftKit.Setup.Native." + sourceName)!)
         using (var file = File.Create(source))
             stream.CopyTo(file);
 
         var info = new ProcessStartInfo(Compiler) { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var arg in new[] { "-shared", "-fPIC", "-O2", "-o", output, source })
+        foreach (var arg in (string[])["-shared", "-fPIC", "-O2", "-o", output, source, .. linkArgs])
             info.ArgumentList.Add(arg);
         Process process;
         try
@@ -42,7 +52,7 @@ internal sealed class ShimCompiler
         process.WaitForExit();
         if (process.ExitCode != 0)
             throw new TorchSetupException(
-                $"Compiling the libstdc++ shim with '{Compiler}' failed (exit {process.ExitCode}):\n{stderr.Result}\n" +
+                $"Compiling {sourceName} with '{Compiler}' failed (exit {process.ExitCode}):\n{stderr.Result}\n" +
                 $"Make sure a working C++ compiler is installed: {InstallHint}");
     }
 }

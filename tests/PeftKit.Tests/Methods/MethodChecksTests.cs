@@ -64,6 +64,33 @@ public sealed class MethodChecksTests : IDisposable
         Assert.True(Same(before, Run(peft, x)), $"{row}: max |diff| {MaxDiff(before, Run(peft, x))}");
     }
 
+    /// <summary>
+    /// Every method's forward, backward and optimizer step while another thread forces garbage collections nonstop
+    /// gives the same parameters, bit for bit, as without: no scalar or tensor the step still needs is freed by a
+    /// finalizer mid-call (the chance CI failure was one such scalar, in TorchSharp's AdamW).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(MethodTable.All), MemberType = typeof(MethodTable))]
+    public void TrainsTheSameUnderForcedGarbageCollection(MethodRow row)
+    {
+        var peft = Peft.Apply(row.CreateBase(), row.Config());
+        peft.train(false); // no dropout: the two runs must see the same computation
+        var x = row.Inputs();
+        var start = Snapshot(peft);
+        Dictionary<string, Tensor> Trained()
+        {
+            using (no_grad())
+                foreach (var (name, p) in peft.named_parameters())
+                    p.copy_(start[name]);
+            Train(peft, x, steps: 5);
+            return Snapshot(peft);
+        }
+        var calm = Trained();
+        var stressed = Training.ForcedCollections.During(Trained);
+        foreach (var (name, p) in calm)
+            Assert.True(Same(p, stressed[name]), $"{row}: '{name}' differs under forced collections (max |diff| {MaxDiff(p, stressed[name])})");
+    }
+
     [Theory]
     [MemberData(nameof(MethodTable.All), MemberType = typeof(MethodTable))]
     public void TrainsOnlyTheMethodsTensors(MethodRow row)

@@ -92,32 +92,8 @@ public sealed class ScalarSafeAdamWTests
         Func<IEnumerable<AdamW.ParamGroup>, AdamW> subject =
             Environment.GetEnvironmentVariable("PEFTKIT_STRESS_OPTIMIZER") == "torchsharp" ? TorchSharpAdamW : Safe;
         var calm = Train(subject, 200, 300, amsgrad: false, maximize: false);
-        var stressed = UnderForcedCollections(() => Train(subject, 200, 300, amsgrad: false, maximize: false));
+        var stressed = ForcedCollections.During(() => Train(subject, 200, 300, amsgrad: false, maximize: false));
         for (int i = 0; i < calm.Length; i++)
             Assert.True(calm[i].eq(stressed[i]).all().item<bool>(), $"parameter {i} differs under forced collections");
-    }
-
-    /// <summary>Runs <paramref name="work"/> while a background thread calls GC.Collect and WaitForPendingFinalizers in a loop.</summary>
-    static T UnderForcedCollections<T>(Func<T> work)
-    {
-        using var stop = new CancellationTokenSource();
-        var collector = new Thread(() =>
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                GC.Collect();
-                GC.WaitForPendingFinalizers();
-            }
-        }) { IsBackground = true };
-        collector.Start();
-        try
-        {
-            return work();
-        }
-        finally
-        {
-            stop.Cancel();
-            collector.Join();
-        }
     }
 }
