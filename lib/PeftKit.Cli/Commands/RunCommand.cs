@@ -72,29 +72,7 @@ internal static class RunCommand
             return ExitCode.BadArguments;
         }
 
-        // Every notebook is read and given its parameters before any runs, so a bad -p stops the whole run up front.
-        var rows = new List<Row>();
-        var notebooks = new List<(string File, Notebook Notebook)>();
-        var parameterErrors = new List<string>();
-        foreach (var file in files)
-        {
-            var name = Path.GetFileName(file);
-            try
-            {
-                var notebook = NotebookReader.ReadFile(file);
-                ParameterInjector.Inject(notebook, values);
-                notebooks.Add((file, notebook));
-            }
-            catch (Exception e) when (e is NotebookFormatException or FileNotFoundException)
-            {
-                Console.Error.WriteLine($"error: {e.Message}");
-                rows.Add(new Row(name, "-", TimeSpan.Zero, "unreadable", false));
-            }
-            catch (ArgumentException e)
-            {
-                parameterErrors.Add($"{name}: {e.Message}");
-            }
-        }
+        var (notebooks, rows, parameterErrors) = ReadAll(files, values);
         if (parameterErrors.Count > 0)
         {
             foreach (var e in parameterErrors)
@@ -141,6 +119,38 @@ internal static class RunCommand
             Environment.Exit(ExitCode.TimedOut);
         }
         return rows.Count > 0 && rows.All(r => r.Ok) ? ExitCode.Ok : ExitCode.Failed;
+    }
+
+    /// <summary>
+    /// Reads every notebook and gives it its parameters before any runs, so a bad -p stops the whole run up front.
+    /// Unreadable notebooks become failed rows (the others still run); parameter errors are bad arguments.
+    /// </summary>
+    static (List<(string File, Notebook Notebook)> Ready, List<Row> Unreadable, List<string> ParameterErrors) ReadAll(
+        List<string> files, Dictionary<string, string> values)
+    {
+        var ready = new List<(string, Notebook)>();
+        var unreadable = new List<Row>();
+        var parameterErrors = new List<string>();
+        foreach (var file in files)
+        {
+            var name = Path.GetFileName(file);
+            try
+            {
+                var notebook = NotebookReader.ReadFile(file);
+                ParameterInjector.Inject(notebook, values);
+                ready.Add((file, notebook));
+            }
+            catch (Exception e) when (e is NotebookFormatException or FileNotFoundException)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                unreadable.Add(new Row(name, "-", TimeSpan.Zero, "unreadable", false));
+            }
+            catch (ArgumentException e)
+            {
+                parameterErrors.Add($"{name}: {e.Message}");
+            }
+        }
+        return (ready, unreadable, parameterErrors);
     }
 
     /// <summary>Writes the executed notebook (and its page); what ran is never lost: a failed write leaves a rescue copy.</summary>
