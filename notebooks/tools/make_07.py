@@ -297,13 +297,14 @@ standard error of a single accuracy near 88% is ±1.6; seed 42 only — three se
   well above it (0.892 and 0.892 against 0.833) — on test they are not.
 - **Input-only prompts:** prompt tuning 0.823 (−3.5 against the probe) and P-Tuning v1 0.795 (dev 0.797), off the
   majority answer (0.770) but far behind everything with a head.
-- **Cost:** every method still runs the whole forward and backward pass, so step times stay between 0.72× and 1.01×
-  of full fine-tuning's 192 ms (the probe, which needs no backward through the body, 0.42×; LoRA on every linear
-  layer 1.01× — its extra matmuls cost as much as the weight gradients they save on a model this small; `kit bench`
-  measures this on GPT-2-small shapes).
+- **Cost:** every method still runs the whole forward and backward pass, so step times stay between 0.74× and 1.03×
+  of full fine-tuning's 257 ms (the probe, which needs no backward through the body, 0.45×; LoRA on every linear
+  layer 1.01× — its extra matmuls cost as much as the weight gradients they save on a model this small — and prompt
+  tuning 1.03×, whose virtual tokens lengthen every sequence; `kit bench` measures this on GPT-2-small shapes).
   What shrinks is what you store: 2.3 KB (probe) to 1.1 MB (adapters) against a 17 MB copy — and the optimizer state
-  with it (peak memory above the start 703–1,274 MiB against 1,754 MiB; IA3's 1,729 MiB, 1,961 in the previous run,
-  shows how noisy the RSS figure is, see the bars).
+  with it, which the process's peak memory does not show at this size: 678–1,715 MiB above the start for the PEFT
+  methods against 1,222 MiB for full fine-tuning in this run (1,754 MiB in the previous one), a figure that says more
+  about the allocator and what ran before than about the method (see the bars; `kit bench` counts optimizer state).
 
 So at 4M parameters the papers' *ordering* holds: methods that change weights inside every layer (LoRA, BitFit,
 adapters, IA3) come first, deep prompts (P-Tuning v2, prefix) next, input-only prompts (prompt tuning, P-Tuning v1)
