@@ -127,12 +127,13 @@ public sealed partial class NotebookTests
     }
 
     /// <summary>
-    /// Wall-clock figures become "#": a number followed by ms, s, min, seconds, steps/s or tokens/s, and the trainer's
-    /// elapsed mm:ss. They differ run to run; every other character must match.
+    /// Wall-clock figures become "#": a number followed by a time unit (µs, ms, s, sec, seconds, min, minutes, h,
+    /// hours) or a rate (steps/s, tokens/s), and the trainer's elapsed mm:ss. They differ run to run; every other
+    /// character must match. <see cref="NotebookMaskTests"/> holds this list to what the notebooks print.
     /// </summary>
     internal static string MaskTimings(string text) => Clock().Replace(Timing().Replace(text, "#$2"), "#:#");
 
-    [GeneratedRegex(@"\d[\d,]*(\.\d+)?(\s?(ms|s|min|seconds|steps/s|tokens/s))\b")]
+    [GeneratedRegex(@"\d[\d,]*(\.\d+)?(\s?(µs|us|ms|s|sec|secs|seconds?|min|mins|minutes?|h|hours?|steps/s|tokens/s))\b")]
     private static partial Regex Timing();
 
     [GeneratedRegex(@"\b\d{2}:\d{2}(:\d{2})?\b")]
