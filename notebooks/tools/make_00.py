@@ -37,7 +37,9 @@ The first code cell takes the kit's library the way a .NET developer takes any l
 your NuGet cache, where this `#r` finds it in VS Code, Jupyter and `kit run` alike. Its dependencies (TorchSharp,
 Microsoft.ML.Tokenizers) come with it; the native backend is yours to pick: `TorchSharp-cpu` here,
 `TorchSharp-cuda-linux` on an NVIDIA GPU. Charts are the kit's `Chart`, drawn by Plotly.NET in an assembly load
-context of its own (Plotly.NET needs a newer FSharp.Core than the kernel carries), so they show everywhere too.
+context of its own (Plotly.NET needs a newer FSharp.Core than the kernel carries). Each chart output holds Plotly's
+figure, which VS Code and JupyterLab draw interactively, and a PNG of it (drawn by headless Chromium), which GitHub,
+nbviewer and every other viewer show.
 
 `KitTorch.Setup` must run before anything touches `torch`: it loads libtorch (working around an old system libstdc++
 where needed), seeds the generators and picks the device. Its result is shown below.

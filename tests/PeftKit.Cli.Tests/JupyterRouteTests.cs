@@ -38,7 +38,10 @@ public sealed class JupyterRouteTests
         Assert.All(stderr.SelectMany(t => t.Split('\n')).Select(l => l.Trim()).Where(l => l.Length > 0),
             line => Assert.StartsWith("warning CS1701:", line));
         Assert.Contains(outputs, o => Cells.Html(o).Contains("<table", StringComparison.Ordinal));
-        Assert.Contains(outputs, o => Cells.Html(o).Contains("class=\"peftkit-plotly\"", StringComparison.Ordinal));
+        var charts = outputs.Where(ChartOutputs.IsChart).ToList();
+        Assert.NotEmpty(charts);
+        foreach (var chart in charts) ChartOutputs.AssertDrawn(chart, "Jupyter route");
+        ChartOutputs.AssertNoInlinePlotlyJs(outputs, "Jupyter route");
         Assert.Contains(outputs, o => Cells.Text(o).Contains("profile: quick", StringComparison.Ordinal));
         Validators.Nbformat(executed);
     }

@@ -11,8 +11,6 @@ namespace PeftKit.Cli.Tests;
 /// </summary>
 public sealed partial class NotebookTests
 {
-    const string ChartMarker = "class=\"peftkit-plotly\""; // PeftKit.Charts.Chart's HTML, in both hosts
-
     public static TheoryData<string> Notebooks() => [.. NotebookRuns.Names];
 
     [Fact]
@@ -36,13 +34,16 @@ public sealed partial class NotebookTests
         AssertCleanQuickRunWithTablesAndCharts(run);
     }
 
-    /// <summary>No error or stderr output, at least one table and one chart, the quick profile, valid nbformat.</summary>
+    /// <summary>No error or stderr output, at least one table and one chart (figure and image), the quick profile, valid nbformat.</summary>
     static void AssertCleanQuickRunWithTablesAndCharts(NotebookRun run)
     {
         var outputs = Cells.Outputs(run.Notebook).ToList();
         Assert.Empty(outputs.Where(o => (string?)o["output_type"] == "error" || (string?)o["name"] == "stderr").Select(o => o.ToJsonString()));
         Assert.Contains(outputs, o => Cells.Html(o).Contains("<table", StringComparison.Ordinal));
-        Assert.Contains(outputs, o => Cells.Html(o).Contains(ChartMarker, StringComparison.Ordinal));
+        var charts = outputs.Where(ChartOutputs.IsChart).ToList();
+        Assert.NotEmpty(charts);
+        foreach (var chart in charts) ChartOutputs.AssertDrawn(chart, run.Name);
+        ChartOutputs.AssertNoInlinePlotlyJs(outputs, run.Name);
         Assert.Contains(outputs, o => Cells.Text(o).Contains("profile: quick", StringComparison.Ordinal));
         Assert.DoesNotContain(outputs, o => Cells.Text(o).Contains("profile: full", StringComparison.Ordinal));
         Validators.Nbformat(run.OutputPath);

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using PeftKit.Benchmarks;
-using PeftKit.Cli.Charts;
+using PeftKit.Charts;
 using PeftKit.Setup;
 
 namespace PeftKit.Cli.Commands;
@@ -75,7 +75,7 @@ internal static class BenchCommand
             {
                 try
                 {
-                    ChartPng.Save(BenchCharts.CostVersusFull(report), p.FullName, 1100, 560);
+                    ChartImage.SavePng(BenchCharts.CostVersusFull(report), p.FullName, 1100, 560);
                 }
                 catch (Exception e) when (e is InvalidOperationException or ArgumentException)
                 {

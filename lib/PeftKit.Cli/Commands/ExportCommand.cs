@@ -1,4 +1,5 @@
 using System.CommandLine;
+using PeftKit.Cli.Charts;
 using PeftKit.Notebooks.Export;
 using PeftKit.Notebooks.Format;
 using PeftKit.Notebooks.Model;
@@ -41,7 +42,7 @@ internal static class ExportCommand
         var notebookDir = Path.GetDirectoryName(Path.GetFullPath(input))!;
         string text;
         if (to == "html")
-            text = HtmlExporter.Export(notebook, Path.GetFileName(input));
+            text = HtmlPage.Export(notebook, Path.GetFileName(input));
         else
         {
             // The packages' assemblies let the export see which trailing expressions are void; the restore is cached.

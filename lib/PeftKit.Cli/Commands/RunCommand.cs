@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.RegularExpressions;
+using PeftKit.Cli.Charts;
 using PeftKit.Notebooks.Execution;
 using PeftKit.Notebooks.Export;
 using PeftKit.Notebooks.Format;
@@ -175,7 +176,7 @@ internal static class RunCommand
         var page = Path.ChangeExtension(target, ".html");
         try
         {
-            AtomicFile.WriteAllText(page, HtmlExporter.Export(executed, name));
+            AtomicFile.WriteAllText(page, HtmlPage.Export(executed, name));
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -150,9 +150,14 @@ public static class NotebookWriter
     {
         var obj = new JsonObject();
         foreach (var (mime, value) in data)
-            obj[mime] = !NotebookReader.IsJsonMime(mime) && value is JsonValue v && v.TryGetValue<string>(out var s) ? Lines(s) : value?.DeepClone();
+            obj[mime] = NotebookReader.IsJsonMime(mime) || IsBase64Image(mime) || value is not JsonValue v || !v.TryGetValue<string>(out var s)
+                ? value?.DeepClone()
+                : Lines(s);
         return obj;
     }
+
+    /// <summary>Binary images are one base64 string, as Jupyter writes them (VS Code decodes only that form); SVG is text.</summary>
+    static bool IsBase64Image(string mime) => mime.StartsWith("image/", StringComparison.Ordinal) && mime != "image/svg+xml";
 
     /// <summary>Splits text after each '\n' (the nbformat convention for multiline strings).</summary>
     internal static JsonArray Lines(string text)

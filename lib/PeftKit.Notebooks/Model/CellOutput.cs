@@ -51,6 +51,22 @@ public sealed class CellOutput
     public string? GetText(string mimeType) =>
         Data.TryGetValue(mimeType, out var node) && node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
 
+    /// <summary>
+    /// Formatted text to nbformat values: a JSON MIME type (<c>application/json</c>, <c>application/*+json</c>, e.g. a
+    /// Plotly figure) holds the JSON itself, as Jupyter stores it and its renderers expect; every other type the text.
+    /// </summary>
     internal static Dictionary<string, JsonNode?> ToNodes(IEnumerable<KeyValuePair<string, string>> data) =>
-        data.ToDictionary(kv => kv.Key, kv => (JsonNode?)JsonValue.Create(kv.Value));
+        data.ToDictionary(kv => kv.Key, kv => Format.NotebookReader.IsJsonMime(kv.Key) ? ParseJson(kv.Key, kv.Value) : JsonValue.Create(kv.Value));
+
+    static JsonNode? ParseJson(string mime, string text)
+    {
+        try
+        {
+            return JsonNode.Parse(text, documentOptions: new System.Text.Json.JsonDocumentOptions { MaxDepth = Format.NotebookJson.MaxDepth });
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new InvalidOperationException($"A formatter for {mime} wrote text that is not JSON ({e.Message}); a JSON MIME type must hold JSON.", e);
+        }
+    }
 }

@@ -13,7 +13,7 @@ namespace PeftKit.Charts;
 /// Chart.Line([1, 2, 3], [0.9, 0.5, 0.3], name: "train", markers: true)
 ///     .WithXAxis("optimizer step").WithYAxis("loss", log: true).WithTitle("Training loss")
 /// </code></example>
-[TypeFormatterSource(typeof(ChartFormatterSource), PreferredMimeTypes = ["text/html"])]
+[TypeFormatterSource(typeof(ChartFormatterSource))]
 public sealed class Chart
 {
     readonly IReadOnlyList<ChartTrace> traces;
@@ -23,6 +23,12 @@ public sealed class Chart
 
     /// <summary>The title, or null when none was set.</summary>
     public string? Title => layout.Title;
+
+    /// <summary>Width in pixels set by <see cref="WithSize"/>, or null (the viewer's width).</summary>
+    public int? Width => layout.Width;
+
+    /// <summary>Height in pixels set by <see cref="WithSize"/>, or null (the viewer's height).</summary>
+    public int? Height => layout.Height;
 
     /// <summary>Trace names in drawing order (null for an unnamed trace).</summary>
     public IReadOnlyList<string?> TraceNames => [.. traces.Select(t => t.Name)];
