@@ -63,6 +63,16 @@ public class HtmlPageTests
     }
 
     [Fact]
+    public void FigureStoredAsTextOrLinesIsDrawnToo()
+    {
+        // Jupyter's .NET kernel sends JSON MIME types as text; dotnet-repl writes them as an array of lines.
+        var asText = new CellOutput { Kind = OutputKind.DisplayData, Data = new() { [HtmlExporter.PlotlyMimeType] = JsonValue.Create(Figure) } };
+        var asLines = new CellOutput { Kind = OutputKind.DisplayData, Data = new() { [HtmlExporter.PlotlyMimeType] = new JsonArray(Figure[..20], Figure[20..]) } };
+        var page = HtmlExporter.Export(WithCells(Code(asText), Code(asLines)), "stored as text", plotlyJs: "var Plotly = {};");
+        Assert.Equal(2, Regex.Count(page, Regex.Escape($"var figure = {JsonNode.Parse(Figure)!.ToJsonString()};")));
+    }
+
+    [Fact]
     public void InlinePlotlyJsOfOlderOutputsMovesToThePageOnce()
     {
         string Inline(string id) => $"<script type=\"text/javascript\">{PlotlyFormatting.ScriptMarker}\nvar Plotly = {{}};\n</script>\n<div id=\"{id}\" class=\"peftkit-plotly\"></div><script>Plotly.newPlot('{id}', [], {{}});</script>";

@@ -95,7 +95,7 @@ public static partial class HtmlExporter
                 var lines = output.Traceback.Count > 0 ? output.Traceback : [$"{output.EName}: {output.EValue}"];
                 return ($"<div class=\"output error\"><pre>{WebUtility.HtmlEncode(string.Join("\n", lines))}</pre></div>", false);
         }
-        if (output.Data.TryGetValue(PlotlyMimeType, out var figure) && figure is not null)
+        if (output.Data.TryGetValue(PlotlyMimeType, out var stored) && Figure(stored) is { } figure)
             return (Chart(figure, output.GetText("image/png")), true);
         if (output.GetText("text/html") is { } html)
         {
@@ -113,12 +113,28 @@ public static partial class HtmlExporter
         return ($"<div class=\"output\"><pre>{WebUtility.HtmlEncode(output.GetText("text/plain") ?? "")}</pre></div>", false);
     }
 
+    /// <summary>
+    /// The figure as a JSON object: stored as one (the kit's engine, Jupyter), as JSON text (Jupyter's .NET kernel), or as
+    /// text split into lines (dotnet-repl writes every MIME type that way). Null when it is none of these.
+    /// </summary>
+    static JsonObject? Figure(JsonNode? stored)
+    {
+        string? text = stored switch
+        {
+            JsonObject o => o.ToJsonString(),
+            JsonValue v when v.TryGetValue<string>(out var s) => s,
+            JsonArray lines when lines.All(l => l is JsonValue v && v.TryGetValue<string>(out _)) => string.Concat(lines.Select(l => (string)l!)),
+            _ => null,
+        };
+        try { return text is null ? null : JsonNode.Parse(text) as JsonObject; }
+        catch (System.Text.Json.JsonException) { return null; }
+    }
+
     /// <summary>The chart's image, replaced by the interactive chart when plotly.js runs.</summary>
-    static string Chart(JsonNode figure, string? png)
+    static string Chart(JsonObject figure, string? png)
     {
         var id = "peftkit-chart-" + Guid.NewGuid().ToString("N")[..12];
-        // A figure stored as text (some hosts write JSON MIME types as strings) is parsed by the page itself.
-        var json = figure is JsonValue v && v.TryGetValue<string>(out var text) ? text : figure.ToJsonString();
+        var json = figure.ToJsonString();
         var image = png is null
             ? "<p><i>This chart is drawn by plotly.js, which this page could not run.</i></p>"
             : $"<img src=\"data:image/png;base64,{png.Trim()}\" alt=\"chart\">";
