@@ -189,8 +189,8 @@ md("""
 **What we see:** prompts in the top two layers (0.863) beat prompts in the bottom two (0.820) by 4.3 points, about
 two and a half standard errors — the paper's direction — and even beat prompts in all four layers (0.838). With one
 layer the order is the same but within noise (top 0.830, bottom 0.820). The step times tell why top layers are also
-cheaper: a prompt in layer 3 needs gradients only through the last layer (125 ms a step), one in layer 0 through all
-four (184 ms).
+cheaper: a prompt in layer 3 needs gradients only through the last layer (127 ms a step), one in layer 0 through all
+four (169 ms).
 
 ## Experiment 2 — prompt length
 

@@ -297,14 +297,15 @@ standard error of a single accuracy near 88% is ±1.6; seed 42 only — three se
   well above it (0.892 and 0.892 against 0.833) — on test they are not.
 - **Input-only prompts:** prompt tuning 0.823 (−3.5 against the probe) and P-Tuning v1 0.795 (dev 0.797), off the
   majority answer (0.770) but far behind everything with a head.
-- **Cost:** every method still runs the whole forward and backward pass, so step times stay between 0.74× and 1.03×
-  of full fine-tuning's 257 ms (the probe, which needs no backward through the body, 0.45×; LoRA on every linear
-  layer 1.01× — its extra matmuls cost as much as the weight gradients they save on a model this small — and prompt
-  tuning 1.03×, whose virtual tokens lengthen every sequence; `kit bench` measures this on GPT-2-small shapes).
+- **Cost:** every method still runs the whole forward and backward pass, so step times stay between 0.64× and 0.95×
+  of full fine-tuning's 267 ms (the probe, which needs no backward through the body, 0.42×; LoRA on every linear
+  layer 0.95× — its extra matmuls cost nearly as much as the weight gradients they save on a model this small — and
+  prompt tuning 0.93×, whose virtual tokens lengthen every sequence; `kit bench` measures this on GPT-2-small shapes).
   What shrinks is what you store: 2.3 KB (probe) to 1.1 MB (adapters) against a 17 MB copy — and the optimizer state
-  with it, which the process's peak memory does not show at this size: 678–1,715 MiB above the start for the PEFT
-  methods against 1,222 MiB for full fine-tuning in this run (1,754 MiB in the previous one), a figure that says more
-  about the allocator and what ran before than about the method (see the bars; `kit bench` counts optimizer state).
+  with it. The process's peak memory is a poor witness of that at this size: 542–1,297 MiB above the start for the
+  PEFT methods against 1,723 MiB for full fine-tuning in this run, but 678–1,715 MiB against 1,222 MiB in the previous
+  run of the same code (every accuracy identical), a figure that says more about the allocator and what ran before
+  than about the method (see the bars; `kit bench` counts optimizer state).
 
 So at 4M parameters the papers' *ordering* holds: methods that change weights inside every layer (LoRA, BitFit,
 adapters, IA3) come first, deep prompts (P-Tuning v2, prefix) next, input-only prompts (prompt tuning, P-Tuning v1)
