@@ -17,14 +17,16 @@ internal static class PlottingBridge
     internal const string PackageFolder = "plotting";
     const string EntryAssembly = "PeftKit.Plotting";
 
-    static readonly Lazy<(MethodInfo Render, string PlotlyJs)> Entry = new(Load);
+    static readonly Lazy<Type> Renderer = new(Load);
+    // plotly.js (3.7 MB) is read only when a page needs it, not for every figure.
+    static readonly Lazy<string> Script = new(ReadPlotlyJs);
 
     /// <summary>Plotly's figure JSON for a chart description (see <see cref="Chart.Describe"/>).</summary>
     internal static string Render(string description)
     {
         try
         {
-            return (string)Entry.Value.Render.Invoke(null, [description])!;
+            return (string)Renderer.Value.GetMethod("Render", [typeof(string)])!.Invoke(null, [description])!;
         }
         catch (TargetInvocationException e) when (e.InnerException is not null)
         {
@@ -33,7 +35,7 @@ internal static class PlottingBridge
     }
 
     /// <summary>The plotly.js that Plotly.NET embeds (3.7 MB, offline).</summary>
-    internal static string PlotlyJs => Entry.Value.PlotlyJs;
+    internal static string PlotlyJs => Script.Value;
 
     /// <summary>Folders searched for PeftKit.Plotting.dll, in order.</summary>
     internal static IEnumerable<string> CandidateFolders()
@@ -46,7 +48,7 @@ internal static class PlottingBridge
         yield return Path.Combine(AppContext.BaseDirectory, OutputFolder);
     }
 
-    static (MethodInfo, string) Load()
+    static Type Load()
     {
         var folder = CandidateFolders().FirstOrDefault(f => File.Exists(Path.Combine(f, EntryAssembly + ".dll")))
             ?? throw new InvalidOperationException(
@@ -54,10 +56,9 @@ internal static class PlottingBridge
                 "It ships in the PeftKit package's plotting/ folder and is copied to peftkit-plotting/ beside PeftKit.dll on build: " +
                 "reference PeftKit as a package (#r \"nuget: PeftKit, VERSION\" after #i \"nuget: FEED\") or rebuild the project that references it.");
         var context = new PlottingLoadContext(folder);
-        var renderer = context.LoadFromAssemblyName(new AssemblyName(EntryAssembly)).GetType("PeftKit.Plotting.FigureRenderer", throwOnError: true)!;
-        var render = renderer.GetMethod("Render", [typeof(string)])!;
-        var js = (string?)renderer.GetMethod("PlotlyJs", Type.EmptyTypes)!.Invoke(null, null)
-            ?? throw new InvalidOperationException($"The Plotly.NET assembly in {folder} carries no plotly.js; charts cannot render offline.");
-        return (render, js);
+        return context.LoadFromAssemblyName(new AssemblyName(EntryAssembly)).GetType("PeftKit.Plotting.FigureRenderer", throwOnError: true)!;
     }
+
+    static string ReadPlotlyJs() => (string?)Renderer.Value.GetMethod("PlotlyJs", Type.EmptyTypes)!.Invoke(null, null)
+        ?? throw new InvalidOperationException("The Plotly.NET assembly PeftKit loaded carries no plotly.js; charts cannot render offline.");
 }
