@@ -22,7 +22,8 @@ internal static class ChartOutputs
     {
         var stored = output["data"]![PlotlyMimeType]!;
         var figure = stored is JsonObject o ? o : JsonNode.Parse(Cells.Joined(stored))!.AsObject();
-        Assert.True(figure["data"] is JsonArray { Count: > 0 }, $"{where}: the chart's figure has no traces: {Cells.Joined(stored)[..Math.Min(200, Cells.Joined(stored).Length)]}");
+        if (figure["data"] is not JsonArray { Count: > 0 })
+            Assert.Fail($"{where}: the chart's figure has no traces: {figure.ToJsonString()[..Math.Min(200, figure.ToJsonString().Length)]}");
         var base64 = Cells.Joined(output["data"]!["image/png"]);
         Assert.True(base64.Length > 0, $"{where}: a chart output without its image/png (viewers without plotly.js show nothing).");
         var png = Convert.FromBase64String(base64);
