@@ -77,7 +77,7 @@ internal static class BenchCommand
                 {
                     ChartImage.SavePng(BenchCharts.CostVersusFull(report), p.FullName, 1100, 560);
                 }
-                catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+                catch (Exception e) when (e is InvalidOperationException or ArgumentException or IOException or UnauthorizedAccessException)
                 {
                     Console.Error.WriteLine($"kit bench: the table was written, but not the figure: {e.Message}");
                     return ExitCode.Failed;
