@@ -52,7 +52,7 @@ public sealed partial class NotebookMaskTests
             }
         }
         Assert.True(masked > 0, "no committed notebook prints a time figure; this test would hold nothing");
-        Assert.True(unmasked.Count == 0, $"time figures the kernel/engine comparison would compare: {string.Join(", ", unmasked)}; add their unit to NotebookTests.Timing.");
+        Assert.True(unmasked.Count == 0, $"time figures the kernel/engine comparison would compare: {string.Join(", ", unmasked)}; add their unit to OutputMask (PeftKit.Notebooks).");
     }
 
     [GeneratedRegex(@"\d[\d,]*(\.\d+)?\s?(ns|µs|us|ms|s|secs?|seconds?|m|mins?|minutes?|h|hrs?|hours?|d|days?|[a-z]+/s)\b", RegexOptions.IgnoreCase)]

@@ -1,5 +1,5 @@
-using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
+using PeftKit.Notebooks.Fingerprints;
 
 namespace PeftKit.Cli.Tests;
 
@@ -9,7 +9,7 @@ namespace PeftKit.Cli.Tests;
 /// quick profile, once per host (<see cref="NotebookRuns"/>); plus what the committed files must hold. Convention the
 /// notebooks follow: the first code cell prints <c>profile: {profile}</c>.
 /// </summary>
-public sealed partial class NotebookTests
+public sealed class NotebookTests
 {
     public static TheoryData<string> Notebooks() => [.. NotebookRuns.Names];
 
@@ -128,17 +128,11 @@ public sealed partial class NotebookTests
     }
 
     /// <summary>
-    /// Wall-clock figures become "#": a number followed by a time unit (µs, ms, s, sec, seconds, min, minutes, h,
-    /// hours) or a rate (steps/s, tokens/s), and the trainer's elapsed mm:ss. They differ run to run; every other
-    /// character must match. <see cref="NotebookMaskTests"/> holds this list to what the notebooks print.
+    /// Wall-clock figures become "#" (<see cref="OutputMask"/>: a number followed by a time unit or a rate, the trainer's
+    /// mm:ss) and absolute paths "&lt;path&gt;". They differ run to run; every other character must match.
+    /// <see cref="NotebookMaskTests"/> holds the mask to what the notebooks print.
     /// </summary>
-    internal static string MaskTimings(string text) => Clock().Replace(Timing().Replace(text, "#$2"), "#:#");
-
-    [GeneratedRegex(@"\d[\d,]*(\.\d+)?(\s?(µs|us|ms|s|sec|secs|seconds?|min|mins|minutes?|h|hours?|steps/s|tokens/s))\b")]
-    private static partial Regex Timing();
-
-    [GeneratedRegex(@"\b\d{2}:\d{2}(:\d{2})?\b")]
-    private static partial Regex Clock();
+    internal static string MaskTimings(string text) => OutputMask.Apply(text);
 
     static string FirstDifference(string a, string b)
     {

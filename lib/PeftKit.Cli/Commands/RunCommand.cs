@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using PeftKit.Cli.Charts;
 using PeftKit.Notebooks.Execution;
 using PeftKit.Notebooks.Export;
+using PeftKit.Notebooks.Fingerprints;
 using PeftKit.Notebooks.Format;
 using PeftKit.Notebooks.Model;
 using PeftKit.Notebooks.Parameters;
@@ -18,7 +19,12 @@ internal static class RunCommand
     {
         var inputs = new Argument<string[]>("notebooks") { Description = "Notebook files, folders (their *.ipynb) or globs (*.ipynb).", Arity = ArgumentArity.OneOrMore };
         var output = new Option<string?>("--output") { Description = "Folder for the executed notebooks (default: <name>.out.ipynb beside each input)." };
-        var inplace = new Option<bool>("--inplace") { Description = "Overwrite the input notebooks with the executed ones." };
+        var inplace = new Option<bool>("--inplace")
+        {
+            Description = "Overwrite the input notebooks with the executed ones (for committing). A notebook run at the full profile " +
+                          "(its 'profile' parameter \"full\") is then also run at -p profile=quick, and that run's fingerprint " +
+                          "(the numbers it prints and tabulates) is written to fingerprints/NAME.txt beside it, for the tests to compare.",
+        };
         var parameters = new Option<string[]>("-p", "--parameter") { Description = "name=value for the cell tagged 'parameters' (repeatable).", AllowMultipleArgumentsPerToken = false };
         var backend = new Option<string>("--backend") { Description = "TorchSharp backend for #r \"nuget: TorchSharp-cpu\": cpu or cuda.", DefaultValueFactory = _ => "cpu" };
         backend.AcceptOnlyFromAmong("cpu", "cuda");
@@ -94,6 +100,8 @@ internal static class RunCommand
                 catch (TorchSetupException e) { Console.Error.WriteLine($"warning: torch is not usable here: {e.Message}"); }
             }
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(name)}[/]");
+            // Read again before the run overwrites it: the quick-profile twin for the fingerprint starts from the same source.
+            var twin = inplace && IsFullProfile(values) ? QuickTwin(file) : null;
             var options = new NotebookRunOptions(Path.GetDirectoryName(Path.GetFullPath(file))!,
                 timeoutSeconds is { } t ? TimeSpan.FromSeconds(t) : null, continueOnError, backend, notebookName: name);
             var result = await NotebookExecutor.RunAsync(notebook, options, new ConsoleProgress(), cancel);
@@ -102,9 +110,18 @@ internal static class RunCommand
             var saved = Save(result.Notebook, target, html, name);
             if (result.FirstError is { } error)
                 Console.Error.WriteLine($"error: {name}: {error}");
+            bool recorded = twin is null || result.Status != NotebookStatus.Succeeded || !saved
+                || await RecordFingerprintAsync(twin, file, name, options, cancel);
             rows.Add(new Row(name, $"{result.CellsRun}/{result.CodeCells}", result.Elapsed,
-                result.Status switch { NotebookStatus.Succeeded when !saved => "not saved", NotebookStatus.Succeeded => "ok", NotebookStatus.TimedOut => "timed out", _ => "failed" },
-                result.Status == NotebookStatus.Succeeded && saved));
+                result.Status switch
+                {
+                    NotebookStatus.Succeeded when !saved => "not saved",
+                    NotebookStatus.Succeeded when !recorded => "no fingerprint",
+                    NotebookStatus.Succeeded => "ok",
+                    NotebookStatus.TimedOut => "timed out",
+                    _ => "failed",
+                },
+                result.Status == NotebookStatus.Succeeded && saved && recorded));
         }
         var table = new Table().AddColumns("notebook", "cells", "wall time", "status");
         foreach (var r in rows)
@@ -120,6 +137,52 @@ internal static class RunCommand
             Environment.Exit(ExitCode.TimedOut);
         }
         return rows.Count > 0 && rows.All(r => r.Ok) ? ExitCode.Ok : ExitCode.Failed;
+    }
+
+    /// <summary>The run is at the full profile when -p gives no profile (the notebooks' default) or "full", and nothing else.</summary>
+    static bool IsFullProfile(Dictionary<string, string> values) =>
+        values.Count == 0 || (values.Count == 1 && values.TryGetValue("profile", out var p) && p == "full");
+
+    /// <summary>The notebook as read, set to the quick profile; null when it has no 'profile' parameter (no fingerprint then).</summary>
+    static Notebook? QuickTwin(string file)
+    {
+        var twin = NotebookReader.ReadFile(file);
+        try
+        {
+            ParameterInjector.Inject(twin, new Dictionary<string, string> { ["profile"] = "quick" });
+            return twin;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Runs the quick twin and writes its fingerprint beside the notebook; false (with the reason) when either fails.</summary>
+    static async Task<bool> RecordFingerprintAsync(Notebook twin, string file, string name, NotebookRunOptions options, CancellationToken cancel)
+    {
+        AnsiConsole.MarkupLine($"[bold]{Markup.Escape(name)}[/] [grey]at the quick profile, for its fingerprint[/]");
+        var quick = await NotebookExecutor.RunAsync(twin, options, new ConsoleProgress(), cancel);
+        if (quick.Status != NotebookStatus.Succeeded)
+        {
+            Console.Error.WriteLine($"error: {name}: the quick-profile run for its fingerprint failed ({quick.FirstError}); the full-profile " +
+                                    "outputs were written, the fingerprint was not: fix the quick profile and run again.");
+            return false;
+        }
+        var path = NotebookFingerprint.PathFor(file);
+        var fingerprint = NotebookFingerprint.Of(quick.Notebook);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+            AtomicFile.WriteAllText(path, fingerprint.ToText(name, $"kit run {name} --inplace (at the full profile)"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: {name}: could not write its fingerprint {path}: {e.Message}");
+            return false;
+        }
+        Console.WriteLine($"fingerprint: {path} ({fingerprint.Lines.Count} lines, quick profile)");
+        return true;
     }
 
     /// <summary>

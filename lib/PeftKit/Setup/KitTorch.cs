@@ -6,8 +6,10 @@ namespace PeftKit.Setup;
 
 /// <summary>
 /// One call that makes TorchSharp usable: loads the native backend (fixing old-libstdc++ hosts on the way),
-/// picks the device, sets the thread count and seeds every generator. Notebooks call it in their first code cell;
-/// the CLI, the notebook runner and the tests call it for you. Calling it again only re-seeds.
+/// picks the device, sets the thread count, seeds every generator and makes results reproducible
+/// (<see cref="Reproducibility"/>: deterministic algorithms, CPU kernels pinned to AVX2). Notebooks call it in their
+/// first code cell, before any torch computation; the CLI, the notebook runner and the tests call it for you. Calling
+/// it again re-seeds (and applies <c>deterministic</c> again).
 /// </summary>
 public static class KitTorch
 {
@@ -21,11 +23,17 @@ public static class KitTorch
     /// <param name="seed">Seed for torch's CPU and CUDA generators.</param>
     /// <param name="device">"auto" (CUDA when available, else CPU), "cpu" or "cuda". $PEFTKIT_DEVICE overrides "auto".</param>
     /// <param name="threads">Intra-op threads; 0 means one per logical core.</param>
-    public static TorchInfo Setup(int seed = 42, string device = "auto", int threads = 0)
+    /// <param name="deterministic">Torch's deterministic algorithms (on by default; an op that has none then throws).</param>
+    public static TorchInfo Setup(int seed = 42, string device = "auto", int threads = 0, bool deterministic = true)
     {
         lock (Gate)
         {
-            _compat ??= LoadNativeBackend(new NativeCompat(new HostLibraries(), new ShimCompiler(), NativeCompat.DefaultCacheRoot()));
+            if (_compat is null)
+            {
+                Reproducibility.PinCpuKernels(); // read by libtorch when it first computes, so before it loads
+                _compat = LoadNativeBackend(new NativeCompat(new HostLibraries(), new ShimCompiler(), NativeCompat.DefaultCacheRoot()));
+            }
+            Reproducibility.UseDeterministicAlgorithms(deterministic);
             Device = PickDevice(device);
             set_num_threads(threads > 0 ? threads : Environment.ProcessorCount);
             manual_seed(seed);

@@ -1,0 +1,74 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
+
+namespace PeftKit.Setup;
+
+/// <summary>
+/// What <see cref="KitTorch.Setup"/> does so that a run gives the same numbers every time, and on every machine of the
+/// same kind (same thread count): torch's deterministic algorithms, and on x64 Linux the CPU kernels pinned to AVX2.
+/// </summary>
+/// <remarks>
+/// Floating-point sums depend on their order. libtorch picks its vectorised kernels (ATen) and its BLAS code path
+/// (oneMKL) from the CPU: on an AVX-512 machine a dot product is summed 16 lanes at a time instead of 8, so the same
+/// training drifts apart in the last bits and, after a few hundred steps, in the printed accuracies. Pinning both to
+/// AVX2 (ATEN_CPU_CAPABILITY=avx2, MKL_CBWR=AVX2, libtorch's and oneMKL's own switches) makes every AVX2-or-better x64
+/// CPU compute what an AVX2 CPU computes; on an AVX2 CPU it changes nothing (measured: identical notebook outputs).
+/// Both are read once, when libtorch first computes, so they are set in the process environment before the native
+/// library loads, and only where the user has not set them. Thread count still matters (torch splits large sums across
+/// threads), which is why the kit's fingerprints record it. Set PEFTKIT_CPU_KERNELS=native to let libtorch choose.
+/// </remarks>
+public static class Reproducibility
+{
+    internal const string KernelsVariable = "PEFTKIT_CPU_KERNELS";
+    const string AtenVariable = "ATEN_CPU_CAPABILITY", MklVariable = "MKL_CBWR";
+
+    /// <summary>How the CPU kernels were chosen, for <c>kit doctor</c>: pinned to AVX2, set by the user, or libtorch's choice.</summary>
+    public static string CpuKernels { get; private set; } = "not set up (call KitTorch.Setup first)";
+
+    /// <summary>Whether libtorch's deterministic algorithms are on (KitTorch.Setup turns them on); false where the kit cannot reach the switch.</summary>
+    public static bool Deterministic => AtenContext.DeterministicAlgorithms() == true;
+
+    /// <summary>Sets ATEN_CPU_CAPABILITY and MKL_CBWR to AVX2 in the native environment; call before libtorch computes.</summary>
+    internal static void PinCpuKernels()
+    {
+        var user = (Aten: Environment.GetEnvironmentVariable(AtenVariable), Mkl: Environment.GetEnvironmentVariable(MklVariable));
+        if (Environment.GetEnvironmentVariable(KernelsVariable) == "native")
+            CpuKernels = $"libtorch's choice ({KernelsVariable}=native)";
+        else if (user.Aten is not null || user.Mkl is not null)
+            CpuKernels = $"set by the environment ({AtenVariable}={user.Aten ?? "unset"}, {MklVariable}={user.Mkl ?? "unset"})";
+        else if (!(OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64))
+            CpuKernels = "libtorch's choice (pinning is done on x64 Linux only; set ATEN_CPU_CAPABILITY=avx2 and MKL_CBWR=AVX2 yourself)";
+        else if (!Avx2.IsSupported)
+            CpuKernels = "libtorch's choice (this CPU has no AVX2, so its results can differ from an AVX2 machine's)";
+        else
+        {
+            Set(AtenVariable, "avx2");
+            Set(MklVariable, "AVX2");
+            CpuKernels = Avx512F.IsSupported ? "pinned to AVX2 (this CPU has AVX-512, not used)" : "pinned to AVX2 (this CPU's best)";
+        }
+    }
+
+    /// <summary>
+    /// Turns libtorch's deterministic algorithms on or off (on: an op without one throws instead of varying; new
+    /// tensors from <c>empty</c> are filled with NaN, so reading one is visible). CUDA's cuBLAS needs a fixed workspace
+    /// for that (CUBLAS_WORKSPACE_CONFIG, set here unless set), before its first matrix product. Returns false where
+    /// the switch cannot be reached (see <see cref="AtenContext"/>).
+    /// </summary>
+    internal static bool UseDeterministicAlgorithms(bool on)
+    {
+        if (on && OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("CUBLAS_WORKSPACE_CONFIG") is null)
+            Set("CUBLAS_WORKSPACE_CONFIG", ":4096:8");
+        return AtenContext.TrySetDeterministicAlgorithms(on);
+    }
+
+    /// <summary>Both environments: .NET's copy and the C library's, which native code reads with getenv.</summary>
+    static void Set(string name, string value)
+    {
+        Environment.SetEnvironmentVariable(name, value);
+        if (OperatingSystem.IsLinux() && SetEnv(name, value, 1) != 0)
+            throw new TorchSetupException($"setenv({name}) failed (errno {Marshal.GetLastPInvokeError()}).");
+    }
+
+    [DllImport("libc", EntryPoint = "setenv", SetLastError = true)]
+    static extern int SetEnv(string name, string value, int overwrite);
+}
