@@ -126,4 +126,36 @@ public sealed class BenchTests
             File.Delete(path);
         }
     }
+
+    /// <summary>
+    /// --deterministic-cost trains each method a second time with libtorch's deterministic algorithms off, beside the
+    /// measured run: the JSON and the report carry both medians and their ratio, and the switch is back on afterwards.
+    /// (Whether the ratio is near 1 is a measurement for `kit bench`, not a test.)
+    /// </summary>
+    [Fact]
+    public void DeterministicCostMeasuresEveryMethodBothWays()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"kit-bench-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        var (json, markdown) = (Path.Combine(dir, "b.json"), Path.Combine(dir, "b.md"));
+        var (exit, stdout, stderr) = Kit.Run("bench", "--short", "--methods", "full,lora", "--no-raw", "--deterministic-cost", "--json", json, "--markdown", markdown);
+        Assert.True(exit == 0, stdout + stderr);
+        var rows = JsonNode.Parse(File.ReadAllText(json))!["rows"]!.AsArray().Select(r => r!.AsObject()).ToList();
+        Assert.Equal(["full", "lora"], rows.Select(r => r["method"]!.GetValue<string>()));
+        foreach (var row in rows)
+        {
+            double on = row["step_ms_median"]!.GetValue<double>(), off = row["step_ms_median_nondeterministic"]!.GetValue<double>();
+            Assert.True(on > 0 && off > 0, row.ToJsonString());
+            Assert.Equal(on / off, row["deterministic_cost"]!.GetValue<double>(), 12);
+        }
+        var report = BenchReport.FromJson(File.ReadAllText(json));
+        Assert.Equal(rows[1]["step_ms_median_nondeterministic"]!.GetValue<double>(), report.Row("lora")!.StepMsNondeterministic);
+        var text = File.ReadAllText(markdown);
+        Assert.Contains("## What reproducibility costs", text);
+        Assert.Contains("| lora |", text[text.IndexOf("## What reproducibility costs", StringComparison.Ordinal)..]);
+
+        // Without the option nothing of it appears.
+        Assert.Equal(0, Kit.Run("bench", "--short", "--methods", "lora", "--no-raw", "--json", json).Exit);
+        Assert.Null(JsonNode.Parse(File.ReadAllText(json))!["rows"]![0]!["step_ms_median_nondeterministic"]);
+    }
 }

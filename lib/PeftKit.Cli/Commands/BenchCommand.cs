@@ -27,9 +27,13 @@ internal static class BenchCommand
         var shortMode = new Option<bool>("--short") { Description = "CI mode: tiny batch, one round, one step; checks the table, not the speed." };
         var inferIterations = new Option<int?>("--infer-iterations") { Description = "Timed forward passes per method per repeat for the inference columns (default 5; short: 1); raise it on a noisy machine." };
         var noRaw = new Option<bool>("--no-raw") { Description = "Skip the plain-TorchSharp LoRA reference row (lora-raw)." };
+        var deterministicCost = new Option<bool>("--deterministic-cost")
+        {
+            Description = "Also train every method with libtorch's deterministic algorithms off (KitTorch.Setup turns them on), beside the measured run, and report the step-time ratio.",
+        };
         var command = new Command("bench", "Measure step time, tokens/s, memory, trainable parameters, optimizer state, adapter size and inference latency of every method." + ExitCode.Describe("torch cannot be used here, or the figure could not be rendered"))
         {
-            methods, model, steps, warmup, repeat, batch, seq, inferIterations, json, markdown, png, shortMode, noRaw,
+            methods, model, steps, warmup, repeat, batch, seq, inferIterations, json, markdown, png, shortMode, noRaw, deterministicCost,
         };
         command.SetAction(parse =>
         {
@@ -41,7 +45,7 @@ internal static class BenchCommand
                 var d = isShort ? BenchOptions.Short(list, parse.GetValue(model)!) : new BenchOptions(list, parse.GetValue(model)!);
                 options = new BenchOptions(list, d.Model, parse.GetValue(steps) ?? d.Steps, parse.GetValue(warmup) ?? d.Warmup,
                     parse.GetValue(repeat) ?? d.Repeat, parse.GetValue(batch) ?? d.Batch, parse.GetValue(seq) ?? d.Seq, parse.GetValue(inferIterations) ?? d.InferIterations,
-                    rawReference: !parse.GetValue(noRaw));
+                    rawReference: !parse.GetValue(noRaw), deterministicCost: parse.GetValue(deterministicCost));
             }
             catch (ArgumentException e)
             {

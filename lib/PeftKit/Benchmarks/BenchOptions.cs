@@ -5,7 +5,8 @@ public sealed record BenchOptions
 {
     /// <summary>Creates and validates the options; null batch/seq pick the model's default (<see cref="BenchMethods.DefaultShape"/>).</summary>
     public BenchOptions(IReadOnlyList<string>? methods = null, string model = "tiny-gpt", int steps = 5, int warmup = 2, int repeat = 3,
-        int? batch = null, int? seq = null, int inferIterations = 5, int seed = 42, bool rawReference = true)
+        int? batch = null, int? seq = null, int inferIterations = 5, int seed = 42, bool rawReference = true,
+        bool deterministicCost = false)
     {
         if (!BenchMethods.Models.Contains(model))
             throw new ArgumentException($"Unknown bench model '{model}'; use one of: {string.Join(", ", BenchMethods.Models)}.", nameof(model));
@@ -31,6 +32,7 @@ public sealed record BenchOptions
         InferIterations = inferIterations >= 1 ? inferIterations : throw new ArgumentOutOfRangeException(nameof(inferIterations), inferIterations, "Inference iterations must be at least 1.");
         Seed = seed;
         RawReference = rawReference;
+        DeterministicCost = deterministicCost;
     }
 
     /// <summary>Methods to measure, lower-case names from <see cref="BenchMethods.All"/>.</summary>
@@ -62,6 +64,10 @@ public sealed record BenchOptions
 
     /// <summary>Also time the hand-written plain-TorchSharp LoRA step (row method <c>lora-raw</c>) when LoRA is measured.</summary>
     public bool RawReference { get; }
+
+    /// <summary>Also train every method with libtorch's deterministic algorithms off, beside the measured run, and report
+    /// the step-time ratio (<see cref="BenchRow.DeterministicCost"/>): what KitTorch.Setup's reproducibility costs.</summary>
+    public bool DeterministicCost { get; }
 
     /// <summary>The short CI mode: a tiny batch, one round, one measured step; checks the table, not the speed.</summary>
     public static BenchOptions Short(IReadOnlyList<string>? methods = null, string model = "tiny-gpt") =>

@@ -38,6 +38,8 @@ public sealed record BenchReport(JsonObject Machine, JsonObject Config, IReadOnl
                 ["adapter_bytes"] = r.AdapterBytes,
                 ["infer_ms_unmerged"] = r.InferMsUnmerged,
                 ["infer_ms_merged"] = r.InferMsMerged,
+                ["step_ms_median_nondeterministic"] = r.StepMsNondeterministic,
+                ["deterministic_cost"] = r.DeterministicCost,
                 ["step_ms_min"] = r.StepMsMin,
                 ["gradient_bytes"] = r.GradientBytes,
                 ["step_vs_full"] = full is null ? null : r.StepMsMedian / full.StepMsMedian,
@@ -58,7 +60,8 @@ public sealed record BenchReport(JsonObject Machine, JsonObject Config, IReadOnl
             Need(n, "method").GetValue<string>(), Need(n, "model").GetValue<string>(), Need(n, "step_ms_median").GetValue<double>(),
             Need(n, "step_ms_min").GetValue<double>(), Need(n, "tokens_per_s").GetValue<double>(), Need(n, "peak_mem_bytes").GetValue<long>(),
             Need(n, "trainable_params").GetValue<long>(), Need(n, "gradient_bytes").GetValue<long>(), Need(n, "optimizer_state_bytes").GetValue<long>(),
-            n!["adapter_bytes"]?.GetValue<long>(), n["infer_ms_unmerged"]?.GetValue<double>(), n["infer_ms_merged"]?.GetValue<double>())).ToList();
+            n!["adapter_bytes"]?.GetValue<long>(), n["infer_ms_unmerged"]?.GetValue<double>(), n["infer_ms_merged"]?.GetValue<double>(),
+            n["step_ms_median_nondeterministic"]?.GetValue<double>())).ToList();
         return new BenchReport(Need(doc, "machine").AsObject(), Need(doc, "config").AsObject(), rows);
     }
 
@@ -112,8 +115,23 @@ public sealed record BenchReport(JsonObject Machine, JsonObject Config, IReadOnl
 
 
             """);
+        AppendDeterministicCost(s);
         AppendTargets(s);
         return s.ToString();
+    }
+
+    /// <summary>With --deterministic-cost: each method's step time with libtorch's deterministic algorithms ÷ without.</summary>
+    void AppendDeterministicCost(StringBuilder s)
+    {
+        var measured = Rows.Where(r => r.DeterministicCost is not null).ToList();
+        if (measured.Count == 0) return;
+        s.Append("## What reproducibility costs\n\nKitTorch.Setup turns libtorch's deterministic algorithms on. Each method was also ")
+         .Append("trained with them off, in the same rounds (first in every other round), on the same model and batch: step-time ")
+         .Append("medians and their ratio.\n\n| method | step ms, deterministic | step ms, not | ratio |\n|---|--:|--:|--:|\n");
+        foreach (var r in measured)
+            s.Append($"| {r.Method} | {F(r.StepMsMedian, "F1")} | {F(r.StepMsNondeterministic!.Value, "F1")} | {F(r.DeterministicCost!.Value, "F3")}× |\n");
+        var ratios = measured.Select(r => r.DeterministicCost!.Value).Order().ToArray();
+        s.Append($"\nMedian ratio over methods: {F(BenchRunner.Median(ratios), "F3")}× (range {F(ratios[0], "F3")}–{F(ratios[^1], "F3")}).\n\n");
     }
 
     void AppendTargets(StringBuilder s)

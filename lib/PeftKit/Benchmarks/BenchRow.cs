@@ -14,5 +14,12 @@ namespace PeftKit.Benchmarks;
 /// <param name="AdapterBytes">Bytes of SaveAdapter's directory (config JSON + safetensors); null for the raw reference.</param>
 /// <param name="InferMsUnmerged">Median eval-mode forward latency with the method as trained (no labels, no_grad).</param>
 /// <param name="InferMsMerged">Median forward latency after Merge(); null where the method cannot merge.</param>
+/// <param name="StepMsNondeterministic">Median train step of the same run with libtorch's deterministic algorithms off, measured
+/// beside it (<c>kit bench --deterministic-cost</c>); null when not measured.</param>
 public sealed record BenchRow(string Method, string Model, double StepMsMedian, double StepMsMin, double TokensPerS, long PeakMemBytes,
-    long TrainableParams, long GradientBytes, long OptimizerStateBytes, long? AdapterBytes, double? InferMsUnmerged, double? InferMsMerged);
+    long TrainableParams, long GradientBytes, long OptimizerStateBytes, long? AdapterBytes, double? InferMsUnmerged, double? InferMsMerged,
+    double? StepMsNondeterministic = null)
+{
+    /// <summary>Step time with deterministic algorithms ÷ without, measured side by side; null when not measured.</summary>
+    public double? DeterministicCost => StepMsNondeterministic is { } off ? StepMsMedian / off : null;
+}

@@ -38,9 +38,16 @@ public static class BenchRunner
                 foreach (var method in order)
                 {
                     var batch = method == "ptuning-v1" ? ptuning : plain;
-                    if (method == RawMethod) RunRaw(options, config, batch, samples[method]);
-                    else RunKit(options, config, method, batch, samples[method], first: r == 0);
                     var s = samples[method];
+                    // The twin without deterministic algorithms runs beside the measured one, first in every other round.
+                    bool twinFirst = options.DeterministicCost && r % 2 == 1, twinAfter = options.DeterministicCost && !twinFirst;
+                    if (method == RawMethod) RunRaw(options, config, batch, s);
+                    else
+                    {
+                        if (twinFirst) RunNondeterministic(options, config, method, batch, s);
+                        RunKit(options, config, method, batch, s, first: r == 0);
+                        if (twinAfter) RunNondeterministic(options, config, method, batch, s);
+                    }
                     progress?.Report($"round {r + 1}/{options.Repeat} · {method,-12} · step {Median(s.StepMs.TakeLast(options.Steps)):F1} ms · peak +{s.PeakBytes[^1] / 1048576.0:F0} MiB");
                 }
             }
@@ -56,7 +63,8 @@ public static class BenchRunner
             double step = Median(s.StepMs);
             return new BenchRow(m, options.Model, step, s.StepMs.Min(), tokens / (step / 1000.0), (long)Median(s.PeakBytes.Select(b => (double)b)),
                 s.Trainable, s.GradientBytes, 2 * s.GradientBytes, s.AdapterBytes,
-                s.InferUnmerged.Count > 0 ? Median(s.InferUnmerged) : null, s.InferMerged.Count > 0 ? Median(s.InferMerged) : null);
+                s.InferUnmerged.Count > 0 ? Median(s.InferUnmerged) : null, s.InferMerged.Count > 0 ? Median(s.InferMerged) : null,
+                s.StepMsNondeterministic.Count > 0 ? Median(s.StepMsNondeterministic) : null);
         }).ToList();
         return new BenchReport(BenchReport.DescribeMachine(), BenchReport.DescribeConfig(options, config, command), rows);
     }
@@ -85,20 +93,9 @@ public static class BenchRunner
         peft.train();
         try
         {
-            int total = o.Warmup + o.Steps;
-            var trainerConfig = new TrainerConfig { LearningRate = LearningRate, WeightDecay = WeightDecay, MaxSteps = total, LogEvery = total, Seed = o.Seed };
-            TrainingHistory history;
             // The bench batch is unpadded, so every row's last real token is at T − 1: (B), built once per run.
             using var last = full(batch.InputIds.shape[0], batch.InputIds.shape[1] - 1, int64);
-            Func<ModelInput, Tensor> loss = BenchMethods.ReadsLabelWords(method)
-                ? b => nn.functional.cross_entropy(ReadLabelWords(peft, b, last), b.Labels!)
-                : b => peft.forward(b).Loss!;
-            using (var trainer = new Trainer<ModelInput>(trainerConfig, peft.named_parameters(), loss,
-                tokenCount: _ => (long)o.Batch * o.Seq))
-                history = trainer.Train(Enumerable.Repeat(batch, total));
-            // WallSeconds is the run clock at each step's end: differences are whole steps (data, forward, backward, AdamW, zero-grad).
-            var ends = history.Steps.Select(st => st.WallSeconds * 1000).ToArray();
-            for (int i = o.Warmup; i < ends.Length; i++) s.StepMs.Add(i == 0 ? ends[0] : ends[i] - ends[i - 1]);
+            s.StepMs.AddRange(TrainSteps(o, method, peft, batch, last));
             s.PeakBytes.Add(ProcessRss.Peak() - rss0);
 
             var trainable = peft.TrainableParameters().ToList();
@@ -112,6 +109,37 @@ public static class BenchRunner
             peft.Dispose();
             model.Dispose();
         }
+    }
+
+    /// <summary>The same training with libtorch's deterministic algorithms off (KitTorch.Setup's default is on): step times only.</summary>
+    static void RunNondeterministic(BenchOptions o, TransformerConfig config, string method, ModelInput batch, Samples s)
+    {
+        manual_seed(o.Seed);
+        using var model = BenchMethods.CreateModel(o.Model, method);
+        using var peft = Peft.Apply(model, BenchMethods.Create(method, config));
+        peft.train();
+        using var last = full(batch.InputIds.shape[0], batch.InputIds.shape[1] - 1, int64);
+        bool was = Reproducibility.Deterministic;
+        if (!Reproducibility.UseDeterministicAlgorithms(false))
+            throw new InvalidOperationException("--deterministic-cost needs libtorch's deterministic switch, which is not reachable here (see Reproducibility).");
+        try { s.StepMsNondeterministic.AddRange(TrainSteps(o, method, peft, batch, last)); }
+        finally { Reproducibility.UseDeterministicAlgorithms(was); }
+    }
+
+    /// <summary>Warm-up plus measured AdamW steps on the one batch; the measured steps' wall times in ms.</summary>
+    static IEnumerable<double> TrainSteps(BenchOptions o, string method, PeftModel peft, ModelInput batch, Tensor last)
+    {
+        int total = o.Warmup + o.Steps;
+        var trainerConfig = new TrainerConfig { LearningRate = LearningRate, WeightDecay = WeightDecay, MaxSteps = total, LogEvery = total, Seed = o.Seed };
+        Func<ModelInput, Tensor> loss = BenchMethods.ReadsLabelWords(method)
+            ? b => nn.functional.cross_entropy(ReadLabelWords(peft, b, last), b.Labels!)
+            : b => peft.forward(b).Loss!;
+        TrainingHistory history;
+        using (var trainer = new Trainer<ModelInput>(trainerConfig, peft.named_parameters(), loss, tokenCount: _ => (long)o.Batch * o.Seq))
+            history = trainer.Train(Enumerable.Repeat(batch, total));
+        // WallSeconds is the run clock at each step's end: differences are whole steps (data, forward, backward, AdamW, zero-grad).
+        var ends = history.Steps.Select(st => st.WallSeconds * 1000).ToArray();
+        return Enumerable.Range(o.Warmup, ends.Length - o.Warmup).Select(i => i == 0 ? ends[0] : ends[i] - ends[i - 1]).ToList();
     }
 
     /// <summary>P-Tuning v1's readout as the notebooks run it: the LM head at the last position only → label-word logits (B, C).</summary>
@@ -190,6 +218,7 @@ public static class BenchRunner
         public List<long> PeakBytes { get; } = [];
         public List<double> InferUnmerged { get; } = [];
         public List<double> InferMerged { get; } = [];
+        public List<double> StepMsNondeterministic { get; } = [];
         public long Trainable { get; set; }
         public long GradientBytes { get; set; }
         public long? AdapterBytes { get; set; }

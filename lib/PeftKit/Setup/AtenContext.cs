@@ -12,13 +12,17 @@ internal static unsafe class AtenContext
 {
     const int NoLoad = 0x4; // RTLD_NOLOAD: the handle of the copy TorchSharp already loaded, never a second copy
 
-    /// <summary>Turns deterministic algorithms on or off (warn-only off: an op without one throws). False where unavailable.</summary>
-    internal static bool TrySetDeterministicAlgorithms(bool on)
+    /// <summary>
+    /// Turns deterministic algorithms on or off; with <paramref name="warnOnly"/> an op that has none warns, else it throws.
+    /// False where unavailable.
+    /// </summary>
+    internal static bool TrySetDeterministicAlgorithms(bool on, bool warnOnly)
     {
         if (!TryContext(out var lib, out var context)
             || !NativeLibrary.TryGetExport(lib, "_ZN2at7Context26setDeterministicAlgorithmsEbb", out var set))
             return false;
-        ((delegate* unmanaged<IntPtr, int, int, void>)set)(context, on ? 1 : 0, 0);
+        // void at::Context::setDeterministicAlgorithms(bool, bool): `this` first; a bool travels in an int register.
+        ((delegate* unmanaged<IntPtr, int, int, void>)set)(context, on ? 1 : 0, warnOnly ? 1 : 0);
         return true;
     }
 

@@ -49,16 +49,18 @@ public static class Reproducibility
     }
 
     /// <summary>
-    /// Turns libtorch's deterministic algorithms on or off (on: an op without one throws instead of varying; new
-    /// tensors from <c>empty</c> are filled with NaN, so reading one is visible). CUDA's cuBLAS needs a fixed workspace
-    /// for that (CUBLAS_WORKSPACE_CONFIG, set here unless set), before its first matrix product. Returns false where
-    /// the switch cannot be reached (see <see cref="AtenContext"/>).
+    /// Turns libtorch's deterministic algorithms on or off. On the CPU an op without a deterministic implementation then
+    /// throws instead of varying, and new tensors from <c>empty</c> are filled with NaN, so reading one shows. Where CUDA
+    /// is available such an op only warns (several CUDA kernels have none; untested here, so a GPU run is never stopped
+    /// by it), and cuBLAS gets the fixed workspace it needs to be deterministic (CUBLAS_WORKSPACE_CONFIG, unless set)
+    /// before its first matrix product. Returns false where the switch cannot be reached (see <see cref="AtenContext"/>).
     /// </summary>
     internal static bool UseDeterministicAlgorithms(bool on)
     {
-        if (on && OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("CUBLAS_WORKSPACE_CONFIG") is null)
+        bool cuda = TorchSharp.torch.cuda.is_available();
+        if (on && cuda && OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable("CUBLAS_WORKSPACE_CONFIG") is null)
             Set("CUBLAS_WORKSPACE_CONFIG", ":4096:8");
-        return AtenContext.TrySetDeterministicAlgorithms(on);
+        return AtenContext.TrySetDeterministicAlgorithms(on, warnOnly: cuda);
     }
 
     /// <summary>Both environments: .NET's copy and the C library's, which native code reads with getenv.</summary>

@@ -1,0 +1,51 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
+using PeftKit.Setup;
+using static TorchSharp.torch;
+
+namespace PeftKit.Tests.Setup;
+
+/// <summary>What KitTorch.Setup does for reproducible numbers, checked in libtorch itself rather than in the kit's flags.</summary>
+public sealed class ReproducibilityTests
+{
+    [Fact]
+    public void SetupTurnsLibtorchsDeterministicAlgorithmsOnAndCanTurnThemOff()
+    {
+        try
+        {
+            KitTorch.Setup();
+            Assert.True(Reproducibility.Deterministic);
+            // libtorch's own effect of the switch: uninitialised memory is filled with NaN, so reading it shows.
+            using (var fresh = empty(64))
+                Assert.True(fresh.isnan().all().item<bool>(), "empty() was not NaN-filled: libtorch's deterministic mode is not on");
+
+            KitTorch.Setup(deterministic: false);
+            Assert.False(Reproducibility.Deterministic);
+        }
+        finally
+        {
+            KitTorch.Setup(); // the default, for every other test
+        }
+        Assert.True(Reproducibility.Deterministic);
+    }
+
+    [Fact]
+    public void CpuKernelsArePinnedToAvx2InTheEnvironmentLibtorchReads()
+    {
+        KitTorch.Setup();
+        if (!OperatingSystem.IsLinux() || RuntimeInformation.ProcessArchitecture != Architecture.X64 || !Avx2.IsSupported
+            || Reproducibility.CpuKernels.StartsWith("set by the environment", StringComparison.Ordinal)
+            || Environment.GetEnvironmentVariable("PEFTKIT_CPU_KERNELS") == "native")
+        {
+            Assert.DoesNotContain("pinned", Reproducibility.CpuKernels);
+            return;
+        }
+        Assert.StartsWith("pinned to AVX2", Reproducibility.CpuKernels);
+        // The C library's environment (what libtorch's getenv reads), not only .NET's copy of it.
+        Assert.Equal("avx2", Marshal.PtrToStringUTF8(GetEnv("ATEN_CPU_CAPABILITY")));
+        Assert.Equal("AVX2", Marshal.PtrToStringUTF8(GetEnv("MKL_CBWR")));
+    }
+
+    [DllImport("libc", EntryPoint = "getenv")]
+    static extern IntPtr GetEnv(string name);
+}
