@@ -12,10 +12,11 @@ namespace PeftKit.Setup;
 /// (oneMKL) from the CPU: on an AVX-512 machine a dot product is summed 16 lanes at a time instead of 8, so the same
 /// training drifts apart in the last bits and, after a few hundred steps, in the printed accuracies. Pinning both to
 /// AVX2 (ATEN_CPU_CAPABILITY=avx2, MKL_CBWR=AVX2, libtorch's and oneMKL's own switches) makes every AVX2-or-better x64
-/// CPU compute what an AVX2 CPU computes; on an AVX2 CPU it changes nothing (measured: identical notebook outputs).
-/// Both are read once, when libtorch first computes, so they are set in the process environment before the native
-/// library loads, and only where the user has not set them. Thread count still matters (torch splits large sums across
-/// threads), which is why the kit's fingerprints record it. Set PEFTKIT_CPU_KERNELS=native to let libtorch choose.
+/// CPU compute the same ATen kernels. It is not neutral on an AVX2 CPU: notebook 02 at the full profile prints losses
+/// that differ in the fourth decimal with the pin and without it (measured 2026-11-30; without it, the committed
+/// outputs). Both are read once, when libtorch first computes, so they are set in the process environment before the
+/// native library loads, and only where the user has not set them. Thread count can matter too (torch splits large
+/// sums across threads); the notebooks' fingerprints leave it out. Set PEFTKIT_CPU_KERNELS=native to let libtorch choose.
 /// </remarks>
 public static class Reproducibility
 {
