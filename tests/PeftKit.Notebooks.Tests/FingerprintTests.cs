@@ -15,13 +15,18 @@ public class FingerprintTests
         "<table><thead><tr><th>run</th><th>dev acc</th><th>test acc</th><th>step ms</th><th>seconds</th><th>peak +MiB</th><th>adapter bytes</th></tr></thead>" +
         "<tbody><tr><td>LoRA r=8 &amp; more</td><td>0.825</td><td>{0}</td><td>{1}</td><td>58.5</td><td>1335</td><td>17,102,926</td></tr></tbody></table>";
 
+    /// <summary>KitTorch.Setup's result as the engine draws it (one name/value row per member); {0} threads, {1} CPU kernels.</summary>
     const string SetupTable =
         "<table><thead><tr><th>name</th><th>value</th></tr></thead><tbody><tr><td>TorchSharpVersion</td><td>0.107.0</td></tr>" +
-        "<tr><td>Threads</td><td>{0}</td></tr></tbody></table>";
+        "<tr><td>LibTorchVersion</td><td>2.10.0.0</td></tr><tr><td>Device</td><td>cpu</td></tr><tr><td>Threads</td><td>{0}</td></tr>" +
+        "<tr><td>Seed</td><td>42</td></tr><tr><td>Deterministic</td><td>True</td></tr><tr><td>CpuKernels</td><td>{1}</td></tr>" +
+        "<tr><td>Compat</td><td>applied (cached in /root/.cache/peftkit/native/x)</td></tr></tbody></table>";
+
+    const string SetupLine = "2~ setup: TorchSharpVersion=0.107.0 · LibTorchVersion=2.10.0.0 · Seed=42 · Deterministic=True · CpuKernels=avx2 (pinned)";
 
     /// <summary>A quick run as either host writes it: setup cell, a training cell (prints, a table, a chart).</summary>
     static Notebook Run(string testAcc = "0.833", string stepMs = "247.1", string seconds = "14.2", string threads = "2",
-        string root = "/work/main", bool injected = false)
+        string root = "/work/main", bool injected = false, string cpuKernels = "avx2 (pinned)", string? setupHtml = null)
     {
         var cells = new List<NotebookCell>
         {
@@ -34,7 +39,7 @@ public class FingerprintTests
         cells.Add(new()
         {
             Type = CellType.Code, Source = "KitTorch.Setup(seed)",
-            Outputs = [CellOutput.Stream("stdout", "profile: quick, seed: 42\n"), CellOutput.Result([new("text/html", string.Format(SetupTable, threads))], 2)],
+            Outputs = [CellOutput.Stream("stdout", "profile: quick, seed: 42\n"), CellOutput.Result([new("text/html", setupHtml ?? string.Format(SetupTable, threads, cpuKernels))], 2)],
         });
         cells.Add(new()
         {
@@ -59,6 +64,7 @@ public class FingerprintTests
         Assert.Equal(
         [
             "2: profile: quick, seed: 42",
+            SetupLine,
             "3: tiny-gpt (4,273,664 parameters) from <path>",
             "3: step 4/8 | train loss 0.9189 | #:#",
             "3: Stopped after 8 steps in # s.",
@@ -73,6 +79,28 @@ public class FingerprintTests
         var recorded = NotebookFingerprint.Of(Run());
         var other = NotebookFingerprint.Of(Run(stepMs: "1,510.0", seconds: "3.9", threads: "4", root: "/tmp/ciroot/main", injected: true));
         Assert.Null(recorded.FirstDifference(other));
+    }
+
+    [Fact]
+    public void ANumericsSettingIsInTheFingerprintWhereTheMachineIsNot()
+    {
+        var recorded = NotebookFingerprint.Of(Run());
+        var native = NotebookFingerprint.Of(Run(cpuKernels: "native (PEFTKIT_CPU_KERNELS=native)"));
+        Assert.Contains("this run: 2~ setup: TorchSharpVersion=0.107.0 · LibTorchVersion=2.10.0.0 · Seed=42 · Deterministic=True · " +
+            "CpuKernels=native (PEFTKIT_CPU_KERNELS=native)", recorded.FirstDifference(native));
+    }
+
+    [Fact]
+    public void TheSetupTableReadsTheSameInEitherDrawing()
+    {
+        // A header row of member names over a row of values, and a nested table in a cell (a record member).
+        const string columns =
+            "<table><thead><tr><th>TorchSharpVersion</th><th>LibTorchVersion</th><th>Threads</th><th>Seed</th><th>Deterministic</th>" +
+            "<th>CpuKernels</th><th>Compat</th></tr></thead><tbody><tr><td>0.107.0</td><td>2.10.0.0</td><td>8</td><td>42</td>" +
+            "<td><div class=\"dni-plaintext\"><pre>True</pre></div></td><td>avx2 (pinned)</td><td>applied</td></tr></tbody></table>";
+        Assert.Equal(SetupLine, NotebookFingerprint.Of(Run(setupHtml: columns)).Lines[1]);
+        var partial = NotebookFingerprint.Of(Run(setupHtml: "<table><tr><td>TorchSharpVersion</td><td>0.107.0</td></tr></table>"));
+        Assert.Equal("2~ setup: TorchSharpVersion=0.107.0 · LibTorchVersion=? · Seed=? · Deterministic=? · CpuKernels=?", partial.Lines[1]);
     }
 
     [Fact]

@@ -33,8 +33,9 @@ internal static class DoctorCommand
         }
         Console.WriteLine(info);
         Console.WriteLine($"scalar quarantine: {ScalarQuarantine.Describe()}");
-        Console.WriteLine($"deterministic algorithms: {(Reproducibility.Deterministic ? "on" : "off (libtorch's switch is not reachable here)")}");
-        Console.WriteLine($"CPU kernels: {Reproducibility.CpuKernels}");
+        if (!info.Deterministic)
+            Console.WriteLine("deterministic algorithms: off (libtorch's switch is not reachable here)");
+        Console.WriteLine($"this CPU's widest vector extension: {Reproducibility.CpuFeatures}");
         Console.WriteLine($"CUDA available: {torch.cuda.is_available()} (devices: {(torch.cuda.is_available() ? torch.cuda.device_count() : 0)})");
         using (var x = torch.ones(2, 2))
             Console.WriteLine($"torch check: ones(2,2).sum() = {x.sum().item<float>()}");

@@ -13,9 +13,12 @@ namespace PeftKit.Notebooks.Fingerprints;
 /// One line per stdout line (<c>3: text</c>), per table row (<c>3| a | b</c>, measured columns as <c>#</c>), per
 /// stderr line (<c>3! text</c>) and per error (<c>3! Name: message</c>), where 3 is the code cell's number counted
 /// without injected-parameters cells, so the kernel's copy and the engine's number alike. Charts, images and other
-/// HTML are left out: the tables carry the same numbers, and a host's own displays (package installs) differ. So is
-/// the table of <c>KitTorch.Setup</c>'s result (versions, threads, the libstdc++ fix): it describes the machine, not a
-/// result, and each host draws it its own way.
+/// HTML are left out: the tables carry the same numbers, and a host's own displays (package installs) differ. The
+/// table of <c>KitTorch.Setup</c>'s result becomes one line (<c>3~ setup: …</c>) of what sets the numerics and is the
+/// same on every machine that should reproduce them: the TorchSharp and libtorch versions, the seed, deterministic
+/// algorithms and how the CPU kernels were chosen. Device, threads and the libstdc++ fix describe the machine and are
+/// left out. So a change of those defaults or an upgrade fails the check even where a quick run's printed numbers do
+/// not move (the CPU-kernel pin moved 02's full-profile losses in the fourth decimal and no 8-step run's).
 /// `kit run --inplace` records a notebook's quick-profile fingerprint beside it when it runs the full profile
 /// (<see cref="PathFor"/>); the tests run the quick profile and compare, which catches committed outputs that the
 /// committed code no longer produces.
@@ -27,6 +30,9 @@ public sealed partial class NotebookFingerprint
 
     /// <summary>The first cell of a row of the setup table (TorchInfo's first member), in either host's drawing.</summary>
     const string SetupTableMarker = "TorchSharpVersion |";
+
+    /// <summary>The members of the setup table that the fingerprint keeps, in this order.</summary>
+    static readonly string[] SetupKept = ["TorchSharpVersion", "LibTorchVersion", "Seed", "Deterministic", "CpuKernels"];
 
     NotebookFingerprint(IReadOnlyList<string> lines) => Lines = lines;
 
@@ -58,7 +64,9 @@ public sealed partial class NotebookFingerprint
                 else if (output.GetText("text/html") is { } html && html.Contains("<table", StringComparison.OrdinalIgnoreCase))
                 {
                     var rows = TableRows(html).ToList();
-                    if (!rows.Any(r => r.StartsWith(SetupTableMarker, StringComparison.Ordinal)))
+                    if (rows.Any(r => r.Contains(SetupTableMarker, StringComparison.Ordinal)))
+                        lines.Add($"{number}~ setup: {SetupLine(rows)}");
+                    else
                         lines.AddRange(rows.Select(r => $"{number}| {r}"));
                 }
             }
@@ -93,6 +101,25 @@ public sealed partial class NotebookFingerprint
                 return $"line {i + 1} (code cell {CellOf(expected ?? got!)}):\n  recorded: {expected ?? "(no more lines)"}\n  this run: {got ?? "(no more lines)"}";
         }
         return null;
+    }
+
+    /// <summary>
+    /// The kept members of the setup table as "Name=value · …", from either drawing: one "name | value" row per member
+    /// (the engine's, the kernel's tree view) or a header row of names over a row of values; a member that is missing
+    /// reads "?", so a host that draws it differently shows up as a difference, not as a silent pass.
+    /// </summary>
+    static string SetupLine(IReadOnlyList<string> rows)
+    {
+        var cells = rows.Select(r => r.Split(" | ")).ToList();
+        var values = new Dictionary<string, string>();
+        foreach (var row in cells.Where(r => r.Length == 2 && SetupKept.Contains(r[0])))
+            values.TryAdd(row[0], row[1]);
+        int header = cells.FindIndex(r => r.Length > 2 && r.Contains(SetupKept[0]));
+        if (header >= 0 && header + 1 < cells.Count)
+            for (int i = 0; i < cells[header].Length && i < cells[header + 1].Length; i++)
+                if (SetupKept.Contains(cells[header][i]))
+                    values.TryAdd(cells[header][i], cells[header + 1][i]);
+        return string.Join(" · ", SetupKept.Select(name => $"{name}={values.GetValueOrDefault(name, "?")}"));
     }
 
     static string CellOf(string line) => new(line.TakeWhile(char.IsDigit).ToArray());

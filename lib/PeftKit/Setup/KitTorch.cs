@@ -39,7 +39,7 @@ public static class KitTorch
             manual_seed(seed);
             if (Device.type == DeviceType.CUDA) cuda.manual_seed_all(seed);
             return new TorchInfo(TorchNatives.TorchSharpVersion, __version__, cuda.is_available() ? "cuda" : "cpu",
-                Device.ToString(), get_num_threads(), seed, _compat);
+                Device.ToString(), get_num_threads(), seed, Reproducibility.Deterministic, Reproducibility.CpuKernels, _compat);
         }
     }
 

@@ -10,21 +10,33 @@ namespace PeftKit.Setup;
 /// <remarks>
 /// Floating-point sums depend on their order. libtorch picks its vectorised kernels (ATen) and its BLAS code path
 /// (oneMKL) from the CPU: on an AVX-512 machine a dot product is summed 16 lanes at a time instead of 8, so the same
-/// training drifts apart in the last bits and, after a few hundred steps, in the printed accuracies. Pinning both to
-/// AVX2 (ATEN_CPU_CAPABILITY=avx2, MKL_CBWR=AVX2, libtorch's and oneMKL's own switches) makes every AVX2-or-better x64
-/// CPU compute the same ATen kernels. It is not neutral on an AVX2 CPU: notebook 02 at the full profile prints losses
-/// that differ in the fourth decimal with the pin and without it (measured 2026-11-30; without it, the committed
-/// outputs). Both are read once, when libtorch first computes, so they are set in the process environment before the
-/// native library loads, and only where the user has not set them. Thread count can matter too (torch splits large
-/// sums across threads); the notebooks' fingerprints leave it out. Set PEFTKIT_CPU_KERNELS=native to let libtorch choose.
+/// training drifts apart in the last bits and, after a few hundred steps, in the printed losses and accuracies.
+/// Pinning both to AVX2 (ATEN_CPU_CAPABILITY=avx2, MKL_CBWR=AVX2, libtorch's and oneMKL's own switches) makes every
+/// AVX2-or-better x64 CPU compute the same ATen kernels. It matters: on this project's AVX-512 machine, notebook 02 at
+/// the full profile prints losses that differ in the fourth decimal with the pin and without it (measured 2026-11-30),
+/// while an 8-step quick run prints the same numbers both ways. The committed notebook outputs are made with the pin.
+/// Both variables are read once, when libtorch first computes, so they are set in the process environment before the
+/// native library loads, and only where the user has not set them. Set PEFTKIT_CPU_KERNELS=native to let libtorch
+/// choose. Thread count can matter too (torch splits large sums across threads), but 1, 2 and 4 threads gave the same
+/// bits here, and a machine's thread count is not the kit's to pin, so it is reported, not fixed.
+/// <see cref="CpuKernels"/> and <see cref="Deterministic"/> are part of <see cref="TorchInfo"/>, so every notebook
+/// shows them in its setup cell and the notebooks' fingerprints record them: a change of either default fails the
+/// stale-output check even where a quick run's numbers do not move.
 /// </remarks>
 public static class Reproducibility
 {
     internal const string KernelsVariable = "PEFTKIT_CPU_KERNELS";
     const string AtenVariable = "ATEN_CPU_CAPABILITY", MklVariable = "MKL_CBWR";
 
-    /// <summary>How the CPU kernels were chosen, for <c>kit doctor</c>: pinned to AVX2, set by the user, or libtorch's choice.</summary>
+    /// <summary>
+    /// How the CPU kernels were chosen, in words that do not depend on the CPU (a notebook records them): "avx2
+    /// (pinned)", or why libtorch chose ("native (…)"), or the user's own setting. <see cref="CpuFeatures"/> says what
+    /// this CPU could do.
+    /// </summary>
     public static string CpuKernels { get; private set; } = "not set up (call KitTorch.Setup first)";
+
+    /// <summary>This CPU's widest vector extension that ATen uses: "AVX-512", "AVX2" or "neither".</summary>
+    public static string CpuFeatures => Avx512F.IsSupported ? "AVX-512" : Avx2.IsSupported ? "AVX2" : "neither";
 
     /// <summary>Whether libtorch's deterministic algorithms are on (KitTorch.Setup turns them on); false where the kit cannot reach the switch.</summary>
     public static bool Deterministic => AtenContext.DeterministicAlgorithms() == true;
@@ -34,20 +46,23 @@ public static class Reproducibility
     {
         var user = (Aten: Environment.GetEnvironmentVariable(AtenVariable), Mkl: Environment.GetEnvironmentVariable(MklVariable));
         if (Environment.GetEnvironmentVariable(KernelsVariable) == "native")
-            CpuKernels = $"libtorch's choice ({KernelsVariable}=native)";
+            CpuKernels = $"native ({KernelsVariable}=native)";
         else if (user.Aten is not null || user.Mkl is not null)
-            CpuKernels = $"set by the environment ({AtenVariable}={user.Aten ?? "unset"}, {MklVariable}={user.Mkl ?? "unset"})";
+            CpuKernels = $"{AtenVariable}={user.Aten ?? "unset"}, {MklVariable}={user.Mkl ?? "unset"} (set by the environment)";
         else if (!(OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64))
-            CpuKernels = "libtorch's choice (pinning is done on x64 Linux only; set ATEN_CPU_CAPABILITY=avx2 and MKL_CBWR=AVX2 yourself)";
+            CpuKernels = "native (the kit pins on x64 Linux only; set ATEN_CPU_CAPABILITY=avx2 and MKL_CBWR=AVX2 yourself)";
         else if (!Avx2.IsSupported)
-            CpuKernels = "libtorch's choice (this CPU has no AVX2, so its results can differ from an AVX2 machine's)";
+            CpuKernels = "native (no AVX2 on this CPU: results can differ from an AVX2 machine's)";
         else
         {
             Set(AtenVariable, "avx2");
             Set(MklVariable, "AVX2");
-            CpuKernels = Avx512F.IsSupported ? "pinned to AVX2 (this CPU has AVX-512, not used)" : "pinned to AVX2 (this CPU's best)";
+            CpuKernels = PinnedToAvx2;
         }
     }
+
+    /// <summary>The value of <see cref="CpuKernels"/> when the kit pinned them.</summary>
+    public const string PinnedToAvx2 = "avx2 (pinned)";
 
     /// <summary>
     /// Turns libtorch's deterministic algorithms on or off. On the CPU an op without a deterministic implementation then
