@@ -12,8 +12,8 @@ using PeftKit.Models;
 namespace PeftKit.Tests.Methods;
 
 /// <summary>
-/// The table every method runs through. Expected trainable counts are the closed forms of PEFT.md written out
-/// independently of the library (d width, L layers, f FFN width, C labels).
+/// The table every method runs through. Expected trainable counts are the closed forms of docs/methods.md written
+/// out independently of the library (d width, L layers, f FFN width, C labels).
 /// </summary>
 public static class MethodTable
 {

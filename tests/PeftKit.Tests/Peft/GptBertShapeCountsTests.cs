@@ -8,7 +8,7 @@ namespace PeftKit.Tests.PeftCore;
 
 /// <summary>
 /// Counts on the real GPT-2-small and BERT-base shapes (built on the CPU: ~0.5 GB each, a few seconds). The literals are
-/// the figures PEFT.md quotes, so a wrong formula or a wrong module choice fails here.
+/// the figures docs/methods.md and the papers quote, so a wrong formula or a wrong module choice fails here.
 /// </summary>
 public sealed class GptBertShapeCountsTests
 {
