@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using PeftKit.Models;
 using PeftKit.Setup;
 using static TorchSharp.torch;
+using PeftKit.Measurement;
 
 namespace PeftKit.Benchmarks;
 
@@ -131,7 +132,7 @@ public sealed record BenchReport(JsonObject Machine, JsonObject Config, IReadOnl
         foreach (var r in measured)
             s.Append($"| {r.Method} | {F(r.StepMsMedian, "F1")} | {F(r.StepMsNondeterministic!.Value, "F1")} | {F(r.DeterministicCost!.Value, "F3")}× |\n");
         var ratios = measured.Select(r => r.DeterministicCost!.Value).Order().ToArray();
-        s.Append($"\nMedian ratio over methods: {F(BenchRunner.Median(ratios), "F3")}× (range {F(ratios[0], "F3")}–{F(ratios[^1], "F3")}).\n\n");
+        s.Append($"\nMedian ratio over methods: {F(Statistics.Median(ratios), "F3")}× (range {F(ratios[0], "F3")}–{F(ratios[^1], "F3")}).\n\n");
     }
 
     void AppendTargets(StringBuilder s)

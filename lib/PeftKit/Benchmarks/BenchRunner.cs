@@ -3,6 +3,7 @@ using PeftKit.Models;
 using PeftKit.Setup;
 using PeftKit.Training;
 using static TorchSharp.torch;
+using PeftKit.Measurement;
 
 namespace PeftKit.Benchmarks;
 
@@ -48,7 +49,7 @@ public static class BenchRunner
                         RunKit(options, config, method, batch, s, first: r == 0);
                         if (twinAfter) RunNondeterministic(options, config, method, batch, s);
                     }
-                    progress?.Report($"round {r + 1}/{options.Repeat} · {method,-12} · step {Median(s.StepMs.TakeLast(options.Steps)):F1} ms · peak +{s.PeakBytes[^1] / 1048576.0:F0} MiB");
+                    progress?.Report($"round {r + 1}/{options.Repeat} · {method,-12} · step {Statistics.Median(s.StepMs.TakeLast(options.Steps)):F1} ms · peak +{s.PeakBytes[^1] / 1048576.0:F0} MiB");
                 }
             }
         }
@@ -60,11 +61,11 @@ public static class BenchRunner
         var rows = entries.Select(m =>
         {
             var s = samples[m];
-            double step = Median(s.StepMs);
-            return new BenchRow(m, options.Model, step, s.StepMs.Min(), tokens / (step / 1000.0), (long)Median(s.PeakBytes.Select(b => (double)b)),
+            double step = Statistics.Median(s.StepMs);
+            return new BenchRow(m, options.Model, step, s.StepMs.Min(), tokens / (step / 1000.0), (long)Statistics.Median(s.PeakBytes.Select(b => (double)b)),
                 s.Trainable, s.GradientBytes, 2 * s.GradientBytes, s.AdapterBytes,
-                s.InferUnmerged.Count > 0 ? Median(s.InferUnmerged) : null, s.InferMerged.Count > 0 ? Median(s.InferMerged) : null,
-                s.StepMsNondeterministic.Count > 0 ? Median(s.StepMsNondeterministic) : null);
+                s.InferUnmerged.Count > 0 ? Statistics.Median(s.InferUnmerged) : null, s.InferMerged.Count > 0 ? Statistics.Median(s.InferMerged) : null,
+                s.StepMsNondeterministic.Count > 0 ? Statistics.Median(s.StepMsNondeterministic) : null);
         }).ToList();
         return new BenchReport(BenchReport.DescribeMachine(), BenchReport.DescribeConfig(options, config, command), rows);
     }
@@ -84,9 +85,9 @@ public static class BenchRunner
 
     static void RunKit(BenchOptions o, TransformerConfig config, string method, ModelInput batch, Samples s, bool first)
     {
-        ProcessRss.Release();
-        ProcessRss.ResetPeak();
-        long rss0 = ProcessRss.Current();
+        ProcessMemory.Release();
+        ProcessMemory.ResetPeak();
+        long rss0 = ProcessMemory.CurrentResidentBytes();
         manual_seed(o.Seed);
         var model = BenchMethods.CreateModel(o.Model, method);
         var peft = Peft.Apply(model, BenchMethods.Create(method, config));
@@ -96,12 +97,12 @@ public static class BenchRunner
             // The bench batch is unpadded, so every row's last real token is at T − 1: (B), built once per run.
             using var last = full(batch.InputIds.shape[0], batch.InputIds.shape[1] - 1, int64);
             s.StepMs.AddRange(TrainSteps(o, method, peft, batch, last));
-            s.PeakBytes.Add(ProcessRss.Peak() - rss0);
+            s.PeakBytes.Add(ProcessMemory.PeakResidentBytes() - rss0);
 
             var trainable = peft.TrainableParameters().ToList();
             s.Trainable = trainable.Sum(p => p.numel());
             s.GradientBytes = trainable.Sum(p => p.numel() * p.ElementSize);
-            if (first) s.AdapterBytes = AdapterSize(peft);
+            if (first) s.AdapterBytes = AdapterBytes.Of(peft);
             TimeInference(o, method, peft, batch, last, s);
         }
         finally
@@ -148,9 +149,9 @@ public static class BenchRunner
 
     static void RunRaw(BenchOptions o, TransformerConfig config, ModelInput batch, Samples s)
     {
-        ProcessRss.Release();
-        ProcessRss.ResetPeak();
-        long rss0 = ProcessRss.Current();
+        ProcessMemory.Release();
+        ProcessMemory.ResetPeak();
+        long rss0 = ProcessMemory.CurrentResidentBytes();
         manual_seed(o.Seed);
         using var raw = new RawLoraReference(BenchMethods.CreateModel(o.Model), BenchMethods.LoraTargets(config.Kind), BenchMethods.LoraRank, BenchMethods.LoraAlpha);
         for (int i = 0; i < o.Warmup + o.Steps; i++)
@@ -158,23 +159,9 @@ public static class BenchRunner
             double ms = raw.Step(batch);
             if (i >= o.Warmup) s.StepMs.Add(ms);
         }
-        s.PeakBytes.Add(ProcessRss.Peak() - rss0);
+        s.PeakBytes.Add(ProcessMemory.PeakResidentBytes() - rss0);
         s.Trainable = raw.Trainable.Sum(p => p.numel());
         s.GradientBytes = raw.Trainable.Sum(p => p.numel() * p.ElementSize);
-    }
-
-    static long AdapterSize(PeftModel peft)
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "kit-bench-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            peft.SaveAdapter(dir);
-            return new DirectoryInfo(dir).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
-        }
-        finally
-        {
-            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-        }
     }
 
     static void TimeInference(BenchOptions o, string method, PeftModel peft, ModelInput batch, Tensor last, Samples s)
@@ -203,13 +190,6 @@ public static class BenchRunner
         var clock = Stopwatch.StartNew();
         using var output = peft.forward(input);
         return clock.Elapsed.TotalMilliseconds;
-    }
-
-    internal static double Median(IEnumerable<double> values)
-    {
-        var v = values.Order().ToArray();
-        if (v.Length == 0) throw new InvalidOperationException("No samples to take a median of.");
-        return v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
     }
 
     sealed class Samples

@@ -13,6 +13,7 @@ using PeftKit.Methods.PTuningV2;
 using PeftKit.Models;
 using PeftKit.Training;
 using static TorchSharp.torch;
+using PeftKit.Measurement;
 
 namespace PeftKit.Experiments;
 
@@ -58,9 +59,9 @@ public static class Experiment
         if (verbalizer is not null && verbalizer.LabelTokenIds.Any(id => id >= @base.Config.VocabSize))
             throw new ArgumentException($"RunSpec '{spec.Label}': a verbalizer token id is outside the base's vocabulary of {@base.Config.VocabSize}.", nameof(spec));
 
-        ProcessRss.Release();
-        ProcessRss.ResetPeak();
-        long rss0 = ProcessRss.Current();
+        ProcessMemory.Release();
+        ProcessMemory.ResetPeak();
+        long rss0 = ProcessMemory.CurrentResidentBytes();
         var clock = Stopwatch.StartNew();
 
         manual_seed(spec.Seed);
@@ -103,7 +104,7 @@ public static class Experiment
             double test = Accuracy(Split.Test);
             peft.eval();
             double seconds = clock.Elapsed.TotalSeconds;
-            long peak = ProcessRss.Peak();
+            long peak = ProcessMemory.PeakResidentBytes();
             var report = peft.Report();
             model = peft;
             return new RunResult
@@ -114,7 +115,7 @@ public static class Experiment
                 Spec = spec,
                 TrainableParameters = report.Trainable,
                 TotalParameters = report.Total,
-                AdapterBytes = AdapterSize(peft),
+                AdapterBytes = AdapterBytes.Of(peft),
                 DevAccuracy = dev,
                 TestAccuracy = test,
                 BestStep = history.BestStep ?? spec.Steps,
@@ -270,21 +271,7 @@ public static class Experiment
             if (!evalSteps.Contains(history.Steps[i - 1].Step))
                 ms.Add((history.Steps[i].WallSeconds - history.Steps[i - 1].WallSeconds) * 1000);
         if (ms.Count == 0) return history.Steps.Count > 0 ? history.Steps[0].WallSeconds * 1000 : double.NaN;
-        return BenchRunner.Median(ms);
-    }
-
-    static long AdapterSize(PeftModel peft)
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "peftkit-exp-" + Guid.NewGuid().ToString("N"));
-        try
-        {
-            peft.SaveAdapter(dir);
-            return new DirectoryInfo(dir).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
-        }
-        finally
-        {
-            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-        }
+        return Statistics.Median(ms);
     }
 
     static IProgress<TrainingEvent>? Labelled(IProgress<TrainingEvent>? progress, string label) =>

@@ -4,6 +4,7 @@ using PeftKit.IO;
 using PeftKit.Models;
 using PeftKit.Training;
 using static TorchSharp.torch;
+using PeftKit.Measurement;
 
 namespace PeftKit.Experiments;
 
@@ -85,7 +86,7 @@ public static class GenerationExperiment
             var (saved, bytes) = SavedSize(peft);
             var steps = history.Steps;
             var stepMs = steps.Count < 2 ? steps.Sum(s => s.WallSeconds) * 1000
-                : Median([.. steps.Zip(steps.Skip(1), (a, b) => (b.WallSeconds - a.WallSeconds) * 1000)]);
+                : Statistics.Median([.. steps.Zip(steps.Skip(1), (a, b) => (b.WallSeconds - a.WallSeconds) * 1000)]);
             return new GenerationResult
             {
                 Label = spec.Label, Method = spec.Method.PeftType, Seed = spec.Seed,
@@ -198,12 +199,5 @@ public static class GenerationExperiment
         if (data.Tokenizer.VocabSize > model.Config.VocabSize)
             throw new ArgumentException(
                 $"The data was tokenized with a {data.Tokenizer.VocabSize}-id vocabulary but the model has {model.Config.VocabSize} ids; tokenize with the base model's own tokenizer.", nameof(data));
-    }
-
-    static double Median(double[] values)
-    {
-        Array.Sort(values);
-        int m = values.Length / 2;
-        return values.Length % 2 == 1 ? values[m] : (values[m - 1] + values[m]) / 2;
     }
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using PeftKit.Measurement;
 
 namespace PeftKit.Training;
 

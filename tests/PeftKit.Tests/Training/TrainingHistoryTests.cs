@@ -1,5 +1,6 @@
 using PeftKit.Training;
 using Batch = (TorchSharp.torch.Tensor X, TorchSharp.torch.Tensor Y);
+using PeftKit.Measurement;
 
 namespace PeftKit.Tests.Training;
 
