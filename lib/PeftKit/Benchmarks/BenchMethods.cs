@@ -1,12 +1,5 @@
-using PeftKit.Methods.Adapters;
-using PeftKit.Methods.Baselines;
-using PeftKit.Methods.BitFit;
-using PeftKit.Methods.IA3;
-using PeftKit.Methods.Lora;
-using PeftKit.Methods.PrefixTuning;
-using PeftKit.Methods.PromptTuning;
+using PeftKit.Methods;
 using PeftKit.Methods.PTuning;
-using PeftKit.Methods.PTuningV2;
 using PeftKit.Models;
 
 namespace PeftKit.Benchmarks;
@@ -15,8 +8,7 @@ namespace PeftKit.Benchmarks;
 public static class BenchMethods
 {
     /// <summary>Every method, in table order (lower-case names as in the JSON rows).</summary>
-    public static IReadOnlyList<string> All { get; } =
-        ["full", "linear-probe", "bitfit", "ia3", "adapter", "prefix", "prompt", "ptuning-v1", "ptuning-v2", "lora"];
+    public static IReadOnlyList<string> All => MethodCatalog.Names;
 
     /// <summary>Model shape names.</summary>
     public static IReadOnlyList<string> Models { get; } = ["tiny-gpt", "tiny-bert", "gpt2-shape", "bert-shape"];
@@ -41,7 +33,7 @@ public static class BenchMethods
     public static (int Batch, int Seq) DefaultShape(string model) => model is "gpt2-shape" or "bert-shape" ? (2, 64) : (8, 128);
 
     /// <summary>Whether the method can be merged into the base weights (inference is then timed merged and unmerged).</summary>
-    public static bool Mergeable(string method) => method is "lora" or "ia3";
+    public static bool Mergeable(string method) => MethodCatalog.ByName(method).Mergeable;
 
     /// <summary>A fresh randomly initialised bench model (seeded by the caller) with a sequence-classification head.</summary>
     public static TransformerModel CreateModel(string model) => new(ModelConfig(model), HeadKind.SequenceClassification, NumLabels);
@@ -56,20 +48,10 @@ public static class BenchMethods
     }
 
     /// <summary>Whether the method has no head and reads label words from the LM head (P-Tuning v1), as the notebooks run it.</summary>
-    public static bool ReadsLabelWords(string method) => method == "ptuning-v1";
+    public static bool ReadsLabelWords(string method) => MethodCatalog.ByName(method).ReadsLabelWords;
 
     /// <summary>The bench's label words for P-Tuning v1 (two ordinary ids; the weights are random, only the cost matters).</summary>
     public static Verbalizer Verbalizer { get; } = new([10, 11]);
-
-    /// <summary>LoRA's target modules per kind: GPT-2's fused c_attn, BERT's query and value (the reference library's defaults).</summary>
-    public static TargetModules LoraTargets(ModelKind kind) => kind == ModelKind.Decoder
-        ? TargetModules.Regex(@"h\.\d+\.attn\.c_attn") : TargetModules.Regex(@"encoder\.layer\.\d+\.attention\.self\.(query|value)");
-
-    /// <summary>LoRA rank and alpha used by the bench (and by its plain-TorchSharp reference).</summary>
-    public const int LoraRank = 8;
-
-    /// <summary>LoRA alpha (scaling alpha / r = 2).</summary>
-    public const double LoraAlpha = 16;
 
     /// <summary>P-Tuning v1 template: <see cref="VirtualTokens"/> prompt tokens, then the input.</summary>
     public static PTuningTemplate PTuningTemplate(TransformerConfig config) =>
@@ -78,19 +60,11 @@ public static class BenchMethods
     /// <summary>The pseudo-token id P-Tuning v1 uses (the last vocabulary id; the random batch never draws it).</summary>
     public static long PseudoTokenId(TransformerConfig config) => config.VocabSize - 1;
 
-    /// <summary>The configuration a method is measured with; kit defaults except where named here.</summary>
-    public static PeftConfig Create(string method, TransformerConfig config) => method switch
+    /// <summary>The configuration a method is measured with: its recipe (<see cref="MethodDescriptor.Recipe"/>), with
+    /// <see cref="VirtualTokens"/> and, for P-Tuning v1, <see cref="PTuningTemplate"/>.</summary>
+    public static PeftConfig Create(string method, TransformerConfig config)
     {
-        "full" => new FullFineTune(),
-        "linear-probe" => new LinearProbe(),
-        "bitfit" => new BitFitConfig(),
-        "ia3" => new IA3Config(),
-        "adapter" => new AdapterConfig(bottleneck: 64),
-        "prefix" => new PrefixTuningConfig(VirtualTokens),
-        "prompt" => new PromptTuningConfig(VirtualTokens),
-        "ptuning-v1" => new PTuningConfig(PTuningTemplate(config)),
-        "ptuning-v2" => new PTuningV2Config(VirtualTokens),
-        "lora" => new LoraConfig(LoraTargets(config.Kind), LoraRank, LoraAlpha),
-        _ => throw new ArgumentException($"Unknown method '{method}'; use any of: {string.Join(", ", All)}.", nameof(method)),
-    };
+        var descriptor = MethodCatalog.ByName(method);
+        return descriptor.Recipe(new MethodRecipeContext(config, VirtualTokens, descriptor.ReadsLabelWords ? PTuningTemplate(config) : null));
+    }
 }

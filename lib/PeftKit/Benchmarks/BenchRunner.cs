@@ -1,3 +1,4 @@
+using PeftKit.Methods.Lora;
 using System.Diagnostics;
 using PeftKit.Models;
 using PeftKit.Setup;
@@ -38,7 +39,7 @@ public static class BenchRunner
                 var order = entries.Skip(r % entries.Count).Concat(entries.Take(r % entries.Count));
                 foreach (var method in order)
                 {
-                    var batch = method == "ptuning-v1" ? ptuning : plain;
+                    var batch = BenchMethods.ReadsLabelWords(method) ? ptuning : plain;
                     var s = samples[method];
                     // The twin without deterministic algorithms runs beside the measured one, first in every other round.
                     bool twinFirst = options.DeterministicCost && r % 2 == 1, twinAfter = options.DeterministicCost && !twinFirst;
@@ -153,7 +154,8 @@ public static class BenchRunner
         ProcessMemory.ResetPeak();
         long rss0 = ProcessMemory.CurrentResidentBytes();
         manual_seed(o.Seed);
-        using var raw = new RawLoraReference(BenchMethods.CreateModel(o.Model), BenchMethods.LoraTargets(config.Kind), BenchMethods.LoraRank, BenchMethods.LoraAlpha);
+        var lora = (LoraConfig)BenchMethods.Create("lora", config); // the reference measures the same LoRA
+        using var raw = new RawLoraReference(BenchMethods.CreateModel(o.Model), lora.TargetModules, lora.Rank, lora.Alpha);
         for (int i = 0; i < o.Warmup + o.Steps; i++)
         {
             double ms = raw.Step(batch);

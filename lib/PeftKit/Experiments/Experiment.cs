@@ -1,15 +1,8 @@
 using System.Diagnostics;
 using PeftKit.Benchmarks;
 using PeftKit.Data;
-using PeftKit.Methods.Adapters;
-using PeftKit.Methods.Baselines;
-using PeftKit.Methods.BitFit;
-using PeftKit.Methods.IA3;
-using PeftKit.Methods.Lora;
-using PeftKit.Methods.PrefixTuning;
-using PeftKit.Methods.PromptTuning;
+using PeftKit.Methods;
 using PeftKit.Methods.PTuning;
-using PeftKit.Methods.PTuningV2;
 using PeftKit.Models;
 using PeftKit.Training;
 using static TorchSharp.torch;
@@ -28,7 +21,7 @@ namespace PeftKit.Experiments;
 public static class Experiment
 {
     /// <summary>Every method's short name, in table order (as <c>kit bench</c> names them).</summary>
-    public static IReadOnlyList<string> Methods => BenchMethods.All;
+    public static IReadOnlyList<string> Methods => MethodCatalog.Names;
 
     /// <summary>Runs one spec and disposes the model.</summary>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
@@ -152,9 +145,9 @@ public static class Experiment
     public static PeftConfig MethodConfig(string method, TinyBase @base)
     {
         ArgumentNullException.ThrowIfNull(@base);
-        return method == "ptuning-v1"
-            ? new PTuningConfig(PTuningTemplate(@base, BenchMethods.VirtualTokens))
-            : BenchMethods.Create(method, @base.Config);
+        var descriptor = MethodCatalog.ByName(method);
+        return descriptor.Recipe(new MethodRecipeContext(@base.Config, BenchMethods.VirtualTokens,
+            descriptor.ReadsLabelWords ? PTuningTemplate(@base, BenchMethods.VirtualTokens) : null));
     }
 
     /// <summary>
@@ -174,21 +167,7 @@ public static class Experiment
     }
 
     /// <summary>The short name of a configuration's method (full, linear-probe, bitfit, ia3, adapter, prefix, prompt, ptuning-v1, ptuning-v2, lora).</summary>
-    public static string MethodName(PeftConfig config) => config switch
-    {
-        FullFineTune => "full",
-        LinearProbe => "linear-probe",
-        BitFitConfig => "bitfit",
-        IA3Config => "ia3",
-        AdapterConfig => "adapter",
-        PrefixTuningConfig => "prefix",
-        PromptTuningConfig => "prompt",
-        PTuningConfig => "ptuning-v1",
-        PTuningV2Config => "ptuning-v2",
-        LoraConfig => "lora",
-        null => throw new ArgumentNullException(nameof(config)),
-        _ => config.PeftType.ToLowerInvariant(),
-    };
+    public static string MethodName(PeftConfig config) => MethodCatalog.Of(config).Name;
 
     /// <summary>Accuracy of a trained model on a split (eval mode; training mode restored afterwards).</summary>
     public static double Accuracy(PeftModel model, ClassificationData data, Split split, int batchSize = 64, Verbalizer? verbalizer = null)

@@ -1,3 +1,4 @@
+using PeftKit.Methods;
 using PeftKit.Methods.PTuning;
 
 namespace PeftKit.Experiments;
@@ -54,9 +55,9 @@ public sealed record RunSpec
     {
         if (WarmupSteps >= Steps && WarmupSteps > 0)
             throw new ArgumentException($"RunSpec '{Label}': WarmupSteps ({WarmupSteps}) must be below Steps ({Steps}); shorten the warmup.");
-        if (Verbalizer is not null && Method is not PTuningConfig)
+        if (Verbalizer is not null && !MethodCatalog.Of(Method).ReadsLabelWords)
             throw new ArgumentException($"RunSpec '{Label}': a Verbalizer is only used by P-Tuning v1 (PTuningConfig); {Method.PeftType} classifies with its head. Remove the Verbalizer.");
-        if (HeadLearningRate is not null && Method is PTuningConfig)
+        if (HeadLearningRate is not null && MethodCatalog.Of(Method).ReadsLabelWords)
             throw new ArgumentException($"RunSpec '{Label}': P-Tuning v1 reads label words through a verbalizer and has no task head, so HeadLearningRate does nothing. Remove it.");
         return this;
     }

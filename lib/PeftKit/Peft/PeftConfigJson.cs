@@ -1,9 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using PeftKit.Methods.Baselines;
-using PeftKit.Methods.BitFit;
-using PeftKit.Methods.IA3;
-using PeftKit.Methods.Lora;
+using PeftKit.Methods;
 
 namespace PeftKit;
 
@@ -19,20 +16,11 @@ internal static class PeftConfigJson
             throw new InvalidDataException($"adapter_config.json is not a JSON object: {e.Message}", e);
         }
         var type = OptString(o, "peft_type") ?? throw new InvalidDataException("adapter_config.json has no 'peft_type'; is it a PEFT adapter configuration?");
-        PeftConfig config = type switch
-        {
-            "LORA" => LoraConfig.Read(o),
-            "IA3" => IA3Config.Read(o),
-            "BITFIT" => BitFitConfig.Read(o),
-            "FULL_FINE_TUNE" => new FullFineTune(),
-            "LINEAR_PROBE" => new LinearProbe(),
-            _ => ReadPrompt(type, o),
-        };
+        var method = MethodCatalog.ByPeftType(type) ?? throw new NotSupportedException(
+            $"adapter_config.json has peft_type '{type}', which this kit does not implement (it has {string.Join(", ", MethodCatalog.All.Select(d => d.PeftType))}).");
+        var config = method.ReadJson(o);
         return OptBool(o, "kit_train_head") is { } head ? config with { TrainHead = head } : config;
     }
-
-    static PeftConfig ReadPrompt(string type, JsonObject o) => MethodRegistry.Read(type, o)
-        ?? throw new NotSupportedException($"adapter_config.json has peft_type '{type}', which this kit does not implement (it has LORA, IA3, BITFIT, BOTTLENECK_ADAPTER, PREFIX_TUNING, PROMPT_TUNING, P_TUNING, P_TUNING_V2, FULL_FINE_TUNE, LINEAR_PROBE).");
 
     public static JsonNode Write(TargetModules t) => t.Pattern is not null ? JsonValue.Create(t.Pattern) : new JsonArray([.. t.Names!.Select(n => JsonValue.Create(n))]);
 

@@ -22,7 +22,11 @@ public sealed record AdapterConfig : PeftConfig
     }
 
     /// <inheritdoc/>
-    public override string PeftType => "BOTTLENECK_ADAPTER";
+    public override string PeftType => Descriptor.PeftType;
+
+    /// <summary>This method's row of <see cref="MethodCatalog"/>; the recipe is what the bench and the experiments train.</summary>
+    public static MethodDescriptor Descriptor { get; } = new("adapter", "BOTTLENECK_ADAPTER", typeof(AdapterConfig), Read,
+        _ => new AdapterConfig(bottleneck: 64));
 
     /// <summary>Bottleneck width r (≥ 1; the paper: 8, 64, 256 do about equally well).</summary>
     public int Bottleneck { get; init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Bottleneck), value, "The adapter bottleneck r must be at least 1 (typical: 8 to 256)."); }

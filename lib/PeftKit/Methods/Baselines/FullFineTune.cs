@@ -6,7 +6,11 @@ namespace PeftKit.Methods.Baselines;
 public sealed record FullFineTune : PeftConfig
 {
     /// <inheritdoc/>
-    public override string PeftType => "FULL_FINE_TUNE";
+    public override string PeftType => Descriptor.PeftType;
+
+    /// <summary>This method's row of <see cref="MethodCatalog"/>; the recipe is what the bench and the experiments train.</summary>
+    public static MethodDescriptor Descriptor { get; } = new("full", "FULL_FINE_TUNE", typeof(FullFineTune), _ => new FullFineTune(),
+        _ => new FullFineTune());
 
     internal override PeftAdapter CreateAdapter(PeftModel model, string name) => new BaselineAdapter(model, name, this, trainsBody: true);
 

@@ -7,7 +7,11 @@ namespace PeftKit.Methods.Baselines;
 public sealed record LinearProbe : PeftConfig
 {
     /// <inheritdoc/>
-    public override string PeftType => "LINEAR_PROBE";
+    public override string PeftType => Descriptor.PeftType;
+
+    /// <summary>This method's row of <see cref="MethodCatalog"/>; the recipe is what the bench and the experiments train.</summary>
+    public static MethodDescriptor Descriptor { get; } = new("linear-probe", "LINEAR_PROBE", typeof(LinearProbe), _ => new LinearProbe(),
+        _ => new LinearProbe());
 
     internal override PeftAdapter CreateAdapter(PeftModel model, string name)
     {

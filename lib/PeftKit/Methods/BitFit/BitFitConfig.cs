@@ -6,7 +6,11 @@ namespace PeftKit.Methods.BitFit;
 public sealed record BitFitConfig : PeftConfig
 {
     /// <inheritdoc/>
-    public override string PeftType => "BITFIT";
+    public override string PeftType => Descriptor.PeftType;
+
+    /// <summary>This method's row of <see cref="MethodCatalog"/>; the recipe is what the bench and the experiments train.</summary>
+    public static MethodDescriptor Descriptor { get; } = new("bitfit", "BITFIT", typeof(BitFitConfig), Read,
+        _ => new BitFitConfig());
 
     internal override PeftAdapter CreateAdapter(PeftModel model, string name) => new BitFitAdapter(model, name, this);
 

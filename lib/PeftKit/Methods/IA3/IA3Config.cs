@@ -19,7 +19,11 @@ public sealed record IA3Config : PeftConfig
     }
 
     /// <inheritdoc/>
-    public override string PeftType => "IA3";
+    public override string PeftType => Descriptor.PeftType;
+
+    /// <summary>This method's row of <see cref="MethodCatalog"/>; the recipe is what the bench and the experiments train.</summary>
+    public static MethodDescriptor Descriptor { get; } = new("ia3", "IA3", typeof(IA3Config), Read,
+        _ => new IA3Config(), Mergeable: true);
 
     /// <summary>Modules whose output (or, for feed-forward ones, input) is rescaled; null = the defaults for the model's layout.</summary>
     public TargetModules? TargetModules { get; }

@@ -20,7 +20,15 @@ public sealed record LoraConfig : PeftConfig
     }
 
     /// <inheritdoc/>
-    public override string PeftType => "LORA";
+    public override string PeftType => Descriptor.PeftType;
+
+    /// <summary>The reference library's default targets: GPT-2's fused c_attn, BERT's query and value.</summary>
+    public static TargetModules ReferenceDefaultTargets(Models.ModelKind kind) => kind == Models.ModelKind.Decoder
+        ? TargetModules.Regex(@"h\.\d+\.attn\.c_attn") : TargetModules.Regex(@"encoder\.layer\.\d+\.attention\.self\.(query|value)");
+
+    /// <summary>This method's row of <see cref="MethodCatalog"/>; the recipe is what the bench and the experiments train.</summary>
+    public static MethodDescriptor Descriptor { get; } = new("lora", "LORA", typeof(LoraConfig), Read,
+        c => new LoraConfig(ReferenceDefaultTargets(c.Model.Kind), rank: 8, alpha: 16), Mergeable: true);
 
     /// <summary>Modules to adapt: names/dotted suffixes (e.g. ["c_attn"], ["query", "value"]) or one full-match regex.</summary>
     public TargetModules TargetModules { get; init => field = value ?? throw new ArgumentNullException(nameof(TargetModules), "Name the modules to adapt, e.g. [\"c_attn\"] for GPT-2 or [\"query\", \"value\"] for BERT."); }

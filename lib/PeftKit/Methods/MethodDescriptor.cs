@@ -1,0 +1,18 @@
+using System.Text.Json.Nodes;
+
+namespace PeftKit.Methods;
+
+/// <summary>
+/// One method's identity, declared beside its configuration in the method's own folder and listed once in
+/// <see cref="MethodCatalog"/>: everything outside the folder (reading adapter_config.json, <c>kit bench</c>, the
+/// experiments, the notebooks) asks the catalog instead of switching on method names.
+/// </summary>
+/// <param name="Name">The kit's short name, as bench rows, experiment tables and the CLI write it ("lora").</param>
+/// <param name="PeftType">The reference library's <c>peft_type</c> in adapter_config.json ("LORA").</param>
+/// <param name="ConfigType">The configuration record that selects the method.</param>
+/// <param name="ReadJson">Reads the method's fields of an adapter_config.json.</param>
+/// <param name="Recipe">The configuration the bench and the experiments train with: kit defaults except where the method's folder says otherwise.</param>
+/// <param name="Mergeable">Whether the method can be folded into the base weights (Merge, MergeAndUnload).</param>
+/// <param name="ReadsLabelWords">Whether it classifies through the LM head's logits of label words (a <c>Verbalizer</c>) instead of a task head.</param>
+public sealed record MethodDescriptor(string Name, string PeftType, Type ConfigType, Func<JsonObject, PeftConfig> ReadJson,
+    Func<MethodRecipeContext, PeftConfig> Recipe, bool Mergeable = false, bool ReadsLabelWords = false);
