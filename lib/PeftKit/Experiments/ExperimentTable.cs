@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using PeftKit.Reporting;
 
 namespace PeftKit.Experiments;
 
@@ -33,7 +34,7 @@ public static class ExperimentTable
     }
 
     /// <summary>An HTML &lt;table&gt;; numeric columns right-aligned.</summary>
-    public static string Html(IEnumerable<RunResult> runs) => HtmlTable.Of("peftkit-results", Headers, Cells(runs), leftColumns: 3);
+    public static string Html(IEnumerable<RunResult> runs) => HtmlTable.Of(Headers, Cells(runs), leftColumns: 3);
 
     /// <summary>A GitHub-flavoured Markdown table.</summary>
     public static string Markdown(IEnumerable<RunResult> runs)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using PeftKit.Reporting;
 
 namespace PeftKit.Experiments;
 
@@ -27,7 +28,7 @@ public static class GenerationTable
     }
 
     /// <summary>An HTML &lt;table&gt;; numeric columns right-aligned.</summary>
-    public static string Html(IEnumerable<GenerationResult> runs) => HtmlTable.Of("peftkit-results", Headers, Cells(runs), leftColumns: 2);
+    public static string Html(IEnumerable<GenerationResult> runs) => HtmlTable.Of(Headers, Cells(runs), leftColumns: 2);
 
     /// <summary>Sample generations as an HTML table: source (start), reference, generated, token F1.</summary>
     public static string SamplesHtml(IEnumerable<GenerationSample> samples, int sourceChars = 160)
@@ -38,6 +39,6 @@ public static class GenerationTable
             x.Prompt.Length > sourceChars ? x.Prompt[..sourceChars] + "…" : x.Prompt,
             x.Reference, x.Generated, x.TokenF1.ToString("F2", CultureInfo.InvariantCulture),
         ]);
-        return HtmlTable.Of("peftkit-samples", ["email body (start)", "reference subject", "generated", "token F1"], rows, leftColumns: 3);
+        return HtmlTable.Of(["email body (start)", "reference subject", "generated", "token F1"], rows, leftColumns: 3, cssClass: "peftkit-samples");
     }
 }
