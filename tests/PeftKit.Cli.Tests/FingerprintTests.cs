@@ -58,6 +58,13 @@ public sealed class FingerprintTests
             $"{run.Name}: its quick-profile run in {host} no longer prints the numbers recorded with its committed outputs " +
             $"(notebooks/{NotebookFingerprint.FolderName}/{Path.GetFileName(path)}), first at {difference}\n" +
             $"The committed code no longer produces the committed outputs, nor the prose that quotes them. Re-run {run.Name} at the " +
-            $"full profile and commit the notebook with its new fingerprint: {command}; then make its prose agree with the new numbers.");
+            $"full profile and commit the notebook with its new fingerprint: {command}; then make its prose agree with the new numbers." +
+            (difference?.Contains("~ setup:", StringComparison.Ordinal) == true ? SetupAdvice : ""));
     }
+
+    /// <summary>When the setup line differs, the cause is the environment or a changed default, not a result.</summary>
+    const string SetupAdvice =
+        "\nThe difference is in the setup line: this run used other versions or numerics settings than the recorded run. " +
+        "If this environment sets PEFTKIT_CPU_KERNELS, ATEN_CPU_CAPABILITY or MKL_CBWR, unset them (the committed numbers " +
+        "were made with the kit's defaults); if the change is the code's (an upgrade, a new default), re-run as above.";
 }
