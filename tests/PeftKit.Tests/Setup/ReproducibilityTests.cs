@@ -45,6 +45,7 @@ public sealed class ReproducibilityTests
         Assert.Equal(Reproducibility.PinnedToAvx2, Reproducibility.CpuKernels);
         // The C library's environment (what libtorch's getenv reads), not only .NET's copy of it.
         Assert.Equal("avx2", Marshal.PtrToStringUTF8(GetEnv("ATEN_CPU_CAPABILITY")));
+        Assert.Equal("AVX2", Marshal.PtrToStringUTF8(GetEnv("ONEDNN_MAX_CPU_ISA")));
         Assert.Equal("AVX2", Marshal.PtrToStringUTF8(GetEnv("MKL_CBWR")));
     }
 
