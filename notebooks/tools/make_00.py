@@ -166,7 +166,7 @@ foreach (var (method, formula) in expected)
 """)
 
 md("""
-LoRA on GPT-2's `c_attn` gives 294,912 and prefix tuning keeps 368,640 — the figures PEFT.md quotes. The check above
+LoRA on GPT-2's `c_attn` gives 294,912 and prefix tuning keeps 368,640 — the figures `docs/methods.md` derives. The check above
 throws if the library disagrees with the formula, so these lines are produced only when every count matches.
 
 ## Trainable parameters per method, on a log scale

@@ -147,7 +147,7 @@ HTML(Table(["model", "prefix", "trained (with MLP)", "trained %", "kept n·2·L�
 md("""
 The MLP is large while training — its last layer alone is k·2·L·d (1.0M on the tiny base, 9.4M on GPT-2 small with
 k = 512), often more than the model's share being adapted — but it costs nothing afterwards: the stored prefix is
-n·2·L·d numbers (GPT-2 small, n = 20: 368,640, the figure the paper and PEFT.md quote; a 1.4 MiB file).
+n·2·L·d numbers (GPT-2 small, n = 20: 368,640, the figure the paper quotes (`docs/methods.md` derives it); a 1.4 MiB file).
 
 ## The task: T3, an email's subject line from its body
 

@@ -192,7 +192,7 @@ classification head, which trains with every method on a classification task (th
 r·(d_in + d_out) per adapted matrix. On the real GPT-2-small and BERT-base shapes (random weights — counting only needs
 shapes) and on the tiny encoder, with the adapter file actually written by `SaveAdapter` (adapter_model.safetensors:
 float32 tensors plus a small JSON header). The classification head is left out here (`HeadKind.None`/LM head) so the
-numbers are LoRA's alone; r = 8 on GPT-2's `c_attn` is the 294,912 PEFT.md quotes (12 · 8 · (768 + 2304)).
+numbers are LoRA's alone; r = 8 on GPT-2's `c_attn` is the 294,912 `docs/methods.md` derives (12 · 8 · (768 + 2304)).
 """)
 code("""
 static string Bytes(double b) => b >= 1 << 30 ? $"{b / (1 << 30):F2} GiB" : b >= 1 << 20 ? $"{b / (1 << 20):F1} MiB" : b >= 1 << 10 ? $"{b / 1024:F1} KiB" : $"{b:F0} B";
