@@ -5,7 +5,7 @@ namespace PeftKit.Setup;
 
 /// <summary>
 /// What <see cref="KitTorch.Setup"/> does so that a run gives the same numbers every time, and on every machine of the
-/// same kind (same thread count): torch's deterministic algorithms, and on x64 Linux the CPU kernels pinned to AVX2.
+/// same kind (same thread count): torch's deterministic algorithms, and on x64 Linux the CPU code paths pinned to AVX2.
 /// </summary>
 /// <remarks>
 /// Floating-point sums depend on their order. libtorch picks its code paths from the CPU, in three libraries: its own
@@ -19,8 +19,9 @@ namespace PeftKit.Setup;
 /// that differ in the fourth decimal with the ATen pin and without it, while an 8-step quick run does not move. The
 /// committed notebook outputs are made with all three pins. The variables are read once, when each library first
 /// computes, so they are set in the process environment before the native library loads, and only where the user has
-/// set none of them. Set PEFTKIT_CPU_KERNELS=native to let libtorch choose. Thread count can matter too (torch splits large sums across threads), but 1, 2 and 4 threads gave the same
-/// bits here, and a machine's thread count is not the kit's to pin, so it is reported, not fixed.
+/// set none of them. Set PEFTKIT_CPU_KERNELS=native to let libtorch choose. Thread count can matter too (torch splits
+/// large sums across threads), but 1, 2 and 4 threads gave the same bits here, and a machine's thread count is not the
+/// kit's to pin, so it is reported, not fixed.
 /// <see cref="CpuKernels"/> and <see cref="Deterministic"/> are part of <see cref="TorchInfo"/>, so every notebook
 /// shows them in its setup cell and the notebooks' fingerprints record them: a change of either default fails the
 /// stale-output check even where a quick run's numbers do not move.
@@ -31,9 +32,9 @@ public static class Reproducibility
     const string AtenVariable = "ATEN_CPU_CAPABILITY", OneDnnVariable = "ONEDNN_MAX_CPU_ISA", MklVariable = "MKL_CBWR";
 
     /// <summary>
-    /// How the CPU kernels were chosen, in words that do not depend on the CPU (a notebook records them): "avx2
-    /// (pinned)", or why libtorch chose ("native (…)"), or the user's own setting. <see cref="CpuFeatures"/> says what
-    /// this CPU could do.
+    /// How the CPU kernels were chosen, in words that do not depend on the CPU (a notebook records them):
+    /// <see cref="PinnedToAvx2"/>, or why libtorch chose ("native (…)"), or the user's own setting.
+    /// <see cref="CpuFeatures"/> says what this CPU could do.
     /// </summary>
     public static string CpuKernels { get; private set; } = "not set up (call KitTorch.Setup first)";
 
