@@ -39,7 +39,7 @@ public static class BenchRunner
                 var order = entries.Skip(r % entries.Count).Concat(entries.Take(r % entries.Count));
                 foreach (var method in order)
                 {
-                    var batch = BenchMethods.ReadsLabelWords(method) ? ptuning : plain;
+                    var batch = method != RawMethod && BenchMethods.ReadsLabelWords(method) ? ptuning : plain; // the raw reference is LoRA
                     var s = samples[method];
                     // The twin without deterministic algorithms runs beside the measured one, first in every other round.
                     bool twinFirst = options.DeterministicCost && r % 2 == 1, twinAfter = options.DeterministicCost && !twinFirst;
