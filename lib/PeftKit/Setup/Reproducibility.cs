@@ -51,6 +51,8 @@ public static class Reproducibility
             Mkl: Environment.GetEnvironmentVariable(MklVariable));
         if (Environment.GetEnvironmentVariable(KernelsVariable) == "native")
             CpuKernels = $"native ({KernelsVariable}=native)";
+        else if (IsPin(user.Aten, "avx2") && IsPin(user.OneDnn, "AVX2") && IsPin(user.Mkl, "AVX2"))
+            CpuKernels = PinnedToAvx2; // the kit's own values, e.g. inherited from a parent process that called Setup
         else if (user.Aten is not null || user.OneDnn is not null || user.Mkl is not null)
             CpuKernels = $"{AtenVariable}={user.Aten ?? "unset"}, {OneDnnVariable}={user.OneDnn ?? "unset"}, {MklVariable}={user.Mkl ?? "unset"} (set by the environment)";
         else if (!(OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64))
@@ -65,6 +67,8 @@ public static class Reproducibility
             CpuKernels = PinnedToAvx2;
         }
     }
+
+    static bool IsPin(string? value, string pin) => string.Equals(value, pin, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The value of <see cref="CpuKernels"/> when the kit pinned them.</summary>
     public const string PinnedToAvx2 = "avx2 (ATen, oneDNN, oneMKL pinned)";

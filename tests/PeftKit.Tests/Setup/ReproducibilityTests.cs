@@ -49,6 +49,17 @@ public sealed class ReproducibilityTests
         Assert.Equal("AVX2", Marshal.PtrToStringUTF8(GetEnv("MKL_CBWR")));
     }
 
+    [Fact]
+    public void AChildProcessThatInheritsTheKitsOwnPinsReportsThemAsPinned()
+    {
+        KitTorch.Setup();
+        if (Reproducibility.CpuKernels != Reproducibility.PinnedToAvx2) return; // not pinned on this host (see above)
+        // A process started by one that called Setup (the tests' notebook runs, dotnet-repl launched by kit) finds the
+        // kit's values already in its environment; they are the same numerics, so its notebooks must record the same line.
+        Reproducibility.PinCpuKernels();
+        Assert.Equal(Reproducibility.PinnedToAvx2, Reproducibility.CpuKernels);
+    }
+
     [DllImport("libc", EntryPoint = "getenv")]
     static extern IntPtr GetEnv(string name);
 }
