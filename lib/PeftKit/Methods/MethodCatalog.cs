@@ -2,6 +2,7 @@ using PeftKit.Methods.Adapters;
 using PeftKit.Methods.Baselines;
 using PeftKit.Methods.BitFit;
 using PeftKit.Methods.IA3;
+using PeftKit.Methods.LnTuning;
 using PeftKit.Methods.Lora;
 using PeftKit.Methods.PrefixTuning;
 using PeftKit.Methods.PromptTuning;
@@ -11,18 +12,18 @@ using PeftKit.Methods.PTuningV2;
 namespace PeftKit.Methods;
 
 /// <summary>
-/// Every method the kit implements, one row each, in table order (baselines, then by what trains: biases, scalings,
-/// inserted layers, virtual tokens, low-rank updates). Adding a method: its folder (configuration with its
-/// <see cref="MethodDescriptor"/>, adapter) and one row here.
+/// Every method the kit implements, one row each, in table order (baselines, then by what trains: biases, LayerNorm
+/// gains and biases, scalings, inserted layers, virtual tokens, low-rank updates). Adding a method: its folder
+/// (configuration with its <see cref="MethodDescriptor"/>, adapter) and one row here.
 /// </summary>
 public static class MethodCatalog
 {
     /// <summary>The rows.</summary>
     public static IReadOnlyList<MethodDescriptor> All { get; } =
     [
-        FullFineTune.Descriptor, LinearProbe.Descriptor, BitFitConfig.Descriptor, IA3Config.Descriptor, AdapterConfig.Descriptor,
-        PrefixTuningConfig.Descriptor, PromptTuningConfig.Descriptor, PTuningConfig.Descriptor, PTuningV2Config.Descriptor,
-        LoraConfig.Descriptor,
+        FullFineTune.Descriptor, LinearProbe.Descriptor, BitFitConfig.Descriptor, LnTuningConfig.Descriptor, IA3Config.Descriptor,
+        AdapterConfig.Descriptor, PrefixTuningConfig.Descriptor, PromptTuningConfig.Descriptor, PTuningConfig.Descriptor,
+        PTuningV2Config.Descriptor, LoraConfig.Descriptor,
     ];
 
     /// <summary>Every method's short name, in table order.</summary>

@@ -1,7 +1,5 @@
 using PeftKit.Benchmarks;
 using PeftKit.Methods;
-using PeftKit.Models;
-using PeftKit.Setup;
 
 namespace PeftKit.Tests.Methods;
 
@@ -31,6 +29,10 @@ public sealed class MethodCatalogTests
         var tested = MethodTable.Rows.Select(r => r.Config().GetType()).ToHashSet();
         Assert.Empty(MethodCatalog.All.Where(d => !tested.Contains(d.ConfigType)).Select(d => d.Name));
     }
+
+    [Fact]
+    public void EveryMethodHasAPositiveFiniteLearningRate() =>
+        Assert.All(MethodCatalog.All, d => Assert.True(double.IsFinite(d.LearningRate) && d.LearningRate > 0, $"{d.Name}: LearningRate {d.LearningRate}"));
 
     [Fact]
     public void TheTestTablesMergeableFlagsAgreeWithTheCatalog()

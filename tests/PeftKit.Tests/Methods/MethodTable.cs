@@ -2,12 +2,12 @@ using PeftKit.Methods.Adapters;
 using PeftKit.Methods.Baselines;
 using PeftKit.Methods.BitFit;
 using PeftKit.Methods.IA3;
+using PeftKit.Methods.LnTuning;
 using PeftKit.Methods.Lora;
 using PeftKit.Methods.PrefixTuning;
 using PeftKit.Methods.PromptTuning;
 using PeftKit.Methods.PTuning;
 using PeftKit.Methods.PTuningV2;
-using PeftKit.Models;
 
 namespace PeftKit.Tests.Methods;
 
@@ -35,6 +35,10 @@ public static class MethodTable
             true, true, c => c.NumLayers * (2L * c.HiddenSize + c.IntermediateSize) + Head(c, 2, true)),
         new("bitfit-bert-cls", ModelKind.Encoder, HeadKind.SequenceClassification, 2, () => new BitFitConfig(),
             true, false, c => c.NumLayers * (4L * c.HiddenSize + c.IntermediateSize + c.HiddenSize + 2 * c.HiddenSize) + c.HiddenSize + c.HiddenSize + Head(c, 2, true)),
+        new("ln-tuning-gpt2-cls", ModelKind.Decoder, HeadKind.SequenceClassification, 2, () => new LnTuningConfig(),
+            true, false, c => (2L * c.NumLayers + 1) * 2 * c.HiddenSize + Head(c, 2, false)),
+        new("ln-tuning-bert-mlm", ModelKind.Encoder, HeadKind.MaskedLanguageModel, 0, () => new LnTuningConfig(),
+            true, false, c => (2L * c.NumLayers + 1) * 2 * c.HiddenSize),   // the MLM head's cls.predictions.transform.LayerNorm stays frozen
         new("houlsby-gpt2-zero-up", ModelKind.Decoder, HeadKind.LanguageModel, 0, () => new AdapterConfig(bottleneck: 4, zeroUpProjection: true),
             true, false, c => 2L * c.NumLayers * (2L * c.HiddenSize * 4 + c.HiddenSize + 4) + (2L * c.NumLayers + 1) * 2 * c.HiddenSize),
         new("pfeiffer-bert-cls", ModelKind.Encoder, HeadKind.SequenceClassification, 2, () => new AdapterConfig(bottleneck: 8, placement: AdapterPlacement.Pfeiffer, activation: AdapterActivation.Relu, trainLayerNorms: false),

@@ -26,7 +26,7 @@ public sealed record AdapterConfig : PeftConfig
 
     /// <summary>This method's row of <see cref="MethodCatalog"/>; the recipe is what the bench and the experiments train.</summary>
     public static MethodDescriptor Descriptor { get; } = new("adapter", "BOTTLENECK_ADAPTER", typeof(AdapterConfig), Read,
-        _ => new AdapterConfig(bottleneck: 64));
+        _ => new AdapterConfig(bottleneck: 64), LearningRate: 1e-3);
 
     /// <summary>Bottleneck width r (≥ 1; the paper: 8, 64, 256 do about equally well).</summary>
     public int Bottleneck { get; init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(Bottleneck), value, "The adapter bottleneck r must be at least 1 (typical: 8 to 256)."); }

@@ -10,7 +10,7 @@ public sealed record FullFineTune : PeftConfig
 
     /// <summary>This method's row of <see cref="MethodCatalog"/>; the recipe is what the bench and the experiments train.</summary>
     public static MethodDescriptor Descriptor { get; } = new("full", "FULL_FINE_TUNE", typeof(FullFineTune), _ => new FullFineTune(),
-        _ => new FullFineTune());
+        _ => new FullFineTune(), LearningRate: 3e-4);
 
     internal override PeftAdapter CreateAdapter(PeftModel model, string name) => new BaselineAdapter(model, name, this, trainsBody: true);
 

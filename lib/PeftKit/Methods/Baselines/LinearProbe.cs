@@ -11,7 +11,7 @@ public sealed record LinearProbe : PeftConfig
 
     /// <summary>This method's row of <see cref="MethodCatalog"/>; the recipe is what the bench and the experiments train.</summary>
     public static MethodDescriptor Descriptor { get; } = new("linear-probe", "LINEAR_PROBE", typeof(LinearProbe), _ => new LinearProbe(),
-        _ => new LinearProbe());
+        _ => new LinearProbe(), LearningRate: 1e-2);
 
     internal override PeftAdapter CreateAdapter(PeftModel model, string name)
     {

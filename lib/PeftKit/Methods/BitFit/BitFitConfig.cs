@@ -10,7 +10,7 @@ public sealed record BitFitConfig : PeftConfig
 
     /// <summary>This method's row of <see cref="MethodCatalog"/>; the recipe is what the bench and the experiments train.</summary>
     public static MethodDescriptor Descriptor { get; } = new("bitfit", "BITFIT", typeof(BitFitConfig), Read,
-        _ => new BitFitConfig());
+        _ => new BitFitConfig(), LearningRate: 1e-2);
 
     internal override PeftAdapter CreateAdapter(PeftModel model, string name) => new BitFitAdapter(model, name, this);
 

@@ -23,7 +23,7 @@ public sealed record IA3Config : PeftConfig
 
     /// <summary>This method's row of <see cref="MethodCatalog"/>; the recipe is what the bench and the experiments train.</summary>
     public static MethodDescriptor Descriptor { get; } = new("ia3", "IA3", typeof(IA3Config), Read,
-        _ => new IA3Config(), Mergeable: true);
+        _ => new IA3Config(), LearningRate: 1e-2, Mergeable: true);
 
     /// <summary>Modules whose output (or, for feed-forward ones, input) is rescaled; null = the defaults for the model's layout.</summary>
     public TargetModules? TargetModules { get; }

@@ -28,7 +28,7 @@ public sealed record LoraConfig : PeftConfig
 
     /// <summary>This method's row of <see cref="MethodCatalog"/>; the recipe is what the bench and the experiments train.</summary>
     public static MethodDescriptor Descriptor { get; } = new("lora", "LORA", typeof(LoraConfig), Read,
-        c => new LoraConfig(ReferenceDefaultTargets(c.Model.Kind), rank: 8, alpha: 16), Mergeable: true);
+        c => new LoraConfig(ReferenceDefaultTargets(c.Model.Kind), rank: 8, alpha: 16), LearningRate: 3e-3, Mergeable: true);
 
     /// <summary>Modules to adapt: names/dotted suffixes (e.g. ["c_attn"], ["query", "value"]) or one full-match regex.</summary>
     public TargetModules TargetModules { get; init => field = value ?? throw new ArgumentNullException(nameof(TargetModules), "Name the modules to adapt, e.g. [\"c_attn\"] for GPT-2 or [\"query\", \"value\"] for BERT."); }

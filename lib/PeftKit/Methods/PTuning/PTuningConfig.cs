@@ -23,7 +23,7 @@ public sealed record PTuningConfig : PeftConfig
 
     /// <summary>This method's row of <see cref="MethodCatalog"/>; the recipe is what the bench and the experiments train.</summary>
     public static MethodDescriptor Descriptor { get; } = new("ptuning-v1", "P_TUNING", typeof(PTuningConfig), Read,
-        c => new PTuningConfig(c.Template ?? throw new ArgumentException("P-Tuning v1 needs a template (MethodRecipeContext.Template): where the pseudo tokens, the input and [MASK] go.", nameof(c))), ReadsLabelWords: true);
+        c => new PTuningConfig(c.Template ?? throw new ArgumentException("P-Tuning v1 needs a template (MethodRecipeContext.Template): where the pseudo tokens, the input and [MASK] go.", nameof(c))), LearningRate: 1e-3, ReadsLabelWords: true);
 
     /// <summary>Where the pseudo tokens go.</summary>
     public PTuningTemplate Template { get; init => field = value ?? throw new ArgumentNullException(nameof(Template), "Give a PTuningTemplate."); }

@@ -24,7 +24,7 @@ public sealed record PTuningV2Config : PeftConfig
 
     /// <summary>This method's row of <see cref="MethodCatalog"/>; the recipe is what the bench and the experiments train.</summary>
     public static MethodDescriptor Descriptor { get; } = new("ptuning-v2", "P_TUNING_V2", typeof(PTuningV2Config), Read,
-        c => new PTuningV2Config(c.VirtualTokens));
+        c => new PTuningV2Config(c.VirtualTokens), LearningRate: 1e-2);
 
     /// <summary>n, prompt positions per layer (classification prefers &lt; 20, labelling ~100).</summary>
     public int NumVirtualTokens { get; init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(NumVirtualTokens), value, "P-Tuning v2 needs at least 1 virtual token (typical: 8 to 32 for classification)."); }

@@ -21,7 +21,7 @@ public sealed record PrefixTuningConfig : PeftConfig
 
     /// <summary>This method's row of <see cref="MethodCatalog"/>; the recipe is what the bench and the experiments train.</summary>
     public static MethodDescriptor Descriptor { get; } = new("prefix", "PREFIX_TUNING", typeof(PrefixTuningConfig), Read,
-        c => new PrefixTuningConfig(c.VirtualTokens));
+        c => new PrefixTuningConfig(c.VirtualTokens), LearningRate: 1e-3);
 
     /// <summary>n, prefix positions per layer (≥ 1; the paper: 10 for table-to-text, 200 for summarisation).</summary>
     public int NumVirtualTokens { get; init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(NumVirtualTokens), value, "Prefix tuning needs at least 1 virtual token (typical: 10 to 20)."); }

@@ -20,7 +20,7 @@ public sealed record PromptTuningConfig : PeftConfig
 
     /// <summary>This method's row of <see cref="MethodCatalog"/>; the recipe is what the bench and the experiments train.</summary>
     public static MethodDescriptor Descriptor { get; } = new("prompt", "PROMPT_TUNING", typeof(PromptTuningConfig), Read,
-        c => new PromptTuningConfig(c.VirtualTokens));
+        c => new PromptTuningConfig(c.VirtualTokens), LearningRate: 3e-2);
 
     /// <summary>n (≥ 1; length beyond 1 is critical, beyond ~20 marginal).</summary>
     public int NumVirtualTokens { get; init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(NumVirtualTokens), value, "Prompt tuning needs at least 1 virtual token (typical: 20)."); }
