@@ -103,7 +103,7 @@ public static class BenchRunner
             var trainable = peft.TrainableParameters().ToList();
             s.Trainable = trainable.Sum(p => p.numel());
             s.GradientBytes = trainable.Sum(p => p.numel() * p.ElementSize);
-            if (first) s.AdapterBytes = AdapterBytes.Of(peft);
+            if (first) s.AdapterBytes = SavedAdapter.Of(peft).Bytes;
             TimeInference(o, method, peft, batch, last, s);
         }
         finally

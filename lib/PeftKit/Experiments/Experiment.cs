@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using PeftKit.Benchmarks;
 using PeftKit.Data;
 using PeftKit.Methods;
@@ -52,79 +51,46 @@ public static class Experiment
         if (verbalizer is not null && verbalizer.LabelTokenIds.Any(id => id >= @base.Config.VocabSize))
             throw new ArgumentException($"RunSpec '{spec.Label}': a verbalizer token id is outside the base's vocabulary of {@base.Config.VocabSize}.", nameof(spec));
 
-        ProcessMemory.Release();
-        ProcessMemory.ResetPeak();
-        long rss0 = ProcessMemory.CurrentResidentBytes();
-        var clock = Stopwatch.StartNew();
-
-        manual_seed(spec.Seed);
-        var inner = ptuning is null
-            ? @base.CreateModel(HeadKind.SequenceClassification, data.LabelNames.Count)
-            : @base.CreateModel(@base.Config.Kind == ModelKind.Decoder ? HeadKind.LanguageModel : HeadKind.MaskedLanguageModel);
-        PeftModel peft;
-        try { peft = Peft.Apply(inner, spec.Method); }
-        catch { inner.Dispose(); throw; }
-        try
+        var task = new ClassificationTask(@base, data, spec, ptuning, verbalizer);
+        var config = new TrainerConfig
         {
-            peft.train();
-            var batches = ptuning is null ? data.TrainBatches(spec.BatchSize, spec.Seed) : data.TrainBatches(spec.BatchSize, spec.Seed, ptuning.Template);
-            Func<ModelInput, Tensor> loss = ptuning is null
-                ? b => peft.forward(b).Loss!
-                : b => nn.functional.cross_entropy(ClassLogits(peft, b, ptuning, verbalizer!), b.Labels!);
-            double Accuracy(Split split) => Experiment.Accuracy(peft, data, split, spec.EvalBatchSize, ptuning, verbalizer);
-            var config = new TrainerConfig
-            {
-                LearningRate = spec.LearningRate,
-                WarmupSteps = spec.WarmupSteps,
-                WeightDecay = spec.WeightDecay,
-                MaxSteps = spec.Steps,
-                MaxGradNorm = 1.0,
-                EvalEvery = spec.EvalEvery,
-                Metric = "accuracy",
-                Goal = MetricGoal.Maximize,
-                KeepBestCheckpoint = true,
-                Seed = spec.Seed,
-                LogEvery = Math.Min(10, spec.EvalEvery),
-                LearningRateMultiplier = spec.HeadLearningRate is double head
-                    ? name => PeftModel.IsHeadParameter(name) ? head / spec.LearningRate : 1
-                    : null,
-            };
-            TrainingHistory history;
-            using (var trainer = new Trainer<ModelInput>(config, peft.named_parameters(), loss,
-                () => new Dictionary<string, double> { ["accuracy"] = Accuracy(Split.Dev) }, Labelled(progress, spec.Label)))
-                history = trainer.Train(batches);
-            double dev = history.BestMetric ?? Accuracy(Split.Dev);
-            double test = Accuracy(Split.Test);
-            peft.eval();
-            double seconds = clock.Elapsed.TotalSeconds;
-            long peak = ProcessMemory.PeakResidentBytes();
-            var report = peft.Report();
-            model = peft;
-            return new RunResult
-            {
-                Label = spec.Label,
-                Method = MethodName(spec.Method),
-                BaseName = @base.Name,
-                Spec = spec,
-                TrainableParameters = report.Trainable,
-                TotalParameters = report.Total,
-                AdapterBytes = AdapterBytes.Of(peft),
-                DevAccuracy = dev,
-                TestAccuracy = test,
-                BestStep = history.BestStep ?? spec.Steps,
-                StepMsMedian = StepMsMedian(history),
-                Seconds = seconds,
-                PeakResidentBytes = peak,
-                PeakIncreaseBytes = Math.Max(0, peak - rss0),
-                History = history,
-            };
-        }
-        catch
+            LearningRate = spec.LearningRate,
+            WarmupSteps = spec.WarmupSteps,
+            WeightDecay = spec.WeightDecay,
+            MaxSteps = spec.Steps,
+            MaxGradNorm = 1.0,
+            EvalEvery = spec.EvalEvery,
+            Metric = "accuracy",
+            Goal = MetricGoal.Maximize,
+            KeepBestCheckpoint = true,
+            Seed = spec.Seed,
+            LogEvery = Math.Min(10, spec.EvalEvery),
+            LearningRateMultiplier = spec.HeadLearningRate is double head
+                ? name => PeftModel.IsHeadParameter(name) ? head / spec.LearningRate : 1
+                : null,
+        };
+        var ((dev, test), cost) = ExperimentLoop.Run(task, config,
+            (peft, history) => (history.BestMetric ?? task.Accuracy(peft, Split.Dev), task.Accuracy(peft, Split.Test)), Labelled(progress, spec.Label), out model);
+        return new RunResult
         {
-            peft.Dispose();
-            inner.Dispose();
-            throw;
-        }
+            Label = spec.Label,
+            Method = MethodName(spec.Method),
+            Seed = spec.Seed,
+            BaseName = @base.Name,
+            Spec = spec,
+            TrainableParameters = cost.Trainable,
+            TotalParameters = cost.Total,
+            SavedParameters = cost.SavedParameters,
+            AdapterBytes = cost.AdapterBytes,
+            DevAccuracy = dev,
+            TestAccuracy = test,
+            BestStep = cost.History.BestStep ?? spec.Steps,
+            StepMsMedian = cost.StepMsMedian,
+            Seconds = cost.Seconds,
+            PeakResidentBytes = cost.PeakResidentBytes,
+            PeakIncreaseBytes = cost.PeakIncreaseBytes,
+            History = cost.History,
+        };
     }
 
     /// <summary>Runs every spec in turn on the same base and data (each from a fresh copy of the base).</summary>
@@ -178,7 +144,7 @@ public static class Experiment
         return Accuracy(model, data, split, batchSize, ptuning, ptuning is null ? null : verbalizer ?? data.DefaultVerbalizer());
     }
 
-    static double Accuracy(PeftModel peft, ClassificationData data, Split split, int batchSize, PTuningConfig? ptuning, Verbalizer? verbalizer)
+    internal static double Accuracy(PeftModel peft, ClassificationData data, Split split, int batchSize, PTuningConfig? ptuning, Verbalizer? verbalizer)
     {
         bool training = peft.training;
         peft.eval();
@@ -230,7 +196,7 @@ public static class Experiment
     }
 
     /// <summary>P-Tuning v1: the label words' logits → (B, C), at [MASK] (encoder) or after the last token (decoder).</summary>
-    static Tensor ClassLogits(PeftModel peft, ModelInput batch, PTuningConfig ptuning, Verbalizer verbalizer)
+    internal static Tensor ClassLogits(PeftModel peft, ModelInput batch, PTuningConfig ptuning, Verbalizer verbalizer)
     {
         // One position per row is read — after the last token (decoder) or at [MASK] (encoder) — so the LM head runs
         // there only: (B, V) logits instead of (B, T, V).
@@ -239,18 +205,6 @@ public static class Experiment
             : Verbalizer.MaskPositions(batch.InputIds, ptuning.Template.MaskTokenId);           // (B)
         var output = peft.forward(new ModelInput(batch.InputIds, batch.AttentionMask, LogitPositions: positions));
         return verbalizer.Select(output.Logits!);                                                // (B, V) → (B, C)
-    }
-
-    /// <summary>Median step time in ms from the step-end clock; the first step and steps right after an evaluation are left out.</summary>
-    internal static double StepMsMedian(TrainingHistory history)
-    {
-        var evalSteps = history.Evals.Select(e => e.Step).ToHashSet();
-        var ms = new List<double>();
-        for (int i = 1; i < history.Steps.Count; i++)
-            if (!evalSteps.Contains(history.Steps[i - 1].Step))
-                ms.Add((history.Steps[i].WallSeconds - history.Steps[i - 1].WallSeconds) * 1000);
-        if (ms.Count == 0) return history.Steps.Count > 0 ? history.Steps[0].WallSeconds * 1000 : double.NaN;
-        return Statistics.Median(ms);
     }
 
     static IProgress<TrainingEvent>? Labelled(IProgress<TrainingEvent>? progress, string label) =>

@@ -3,7 +3,7 @@ using PeftKit.Charts;
 namespace PeftKit.Experiments;
 
 /// <summary>
-/// Charts of <see cref="RunResult"/>s. They return a <see cref="Chart"/>; a notebook shows one by
+/// Charts of experiment results (<see cref="RunResult"/>; the training curves and bars of any <see cref="ExperimentResult"/>). They return a <see cref="Chart"/>; a notebook shows one by
 /// making it a cell's last value (or <c>.Display()</c>). Axes are labelled; the caller's title should say what to see.
 /// </summary>
 public static class ExperimentCharts
@@ -12,7 +12,7 @@ public static class ExperimentCharts
     public const int LossWindow = 10;
 
     /// <summary>Training loss against step, one line per run (running mean over <see cref="LossWindow"/> steps).</summary>
-    public static Chart TrainingCurves(IEnumerable<RunResult> runs, string title) =>
+    public static Chart TrainingCurves(IEnumerable<ExperimentResult> runs, string title) =>
         ChartParts.StepCurves(ChartParts.NonEmpty(runs).Select(r => ChartParts.SmoothedLoss(r.Label, r.History)), markers: false,
             $"training loss (mean of last {LossWindow} steps)", title);
 
@@ -48,7 +48,7 @@ public static class ExperimentCharts
     }
 
     /// <summary>A bar per run of any per-run figure (step time, memory, adapter size), optionally on a log axis.</summary>
-    public static Chart Bars(IEnumerable<RunResult> runs, Func<RunResult, double> value, string yTitle, string title, bool logY = false)
+    public static Chart Bars<TResult>(IEnumerable<TResult> runs, Func<TResult, double> value, string yTitle, string title, bool logY = false) where TResult : ExperimentResult
     {
         var list = ChartParts.NonEmpty(runs);
         ArgumentNullException.ThrowIfNull(value);

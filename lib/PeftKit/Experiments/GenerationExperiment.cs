@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using PeftKit.Data;
-using PeftKit.IO;
 using PeftKit.Models;
 using PeftKit.Training;
 using static TorchSharp.torch;
@@ -51,57 +49,32 @@ public static class GenerationExperiment
         CheckDecoder(model, data);
         if (spec.WarmupSteps >= spec.Steps)
             throw new ArgumentException($"{spec.Label}: WarmupSteps ({spec.WarmupSteps}) must be below Steps ({spec.Steps}).", nameof(spec));
-        var clock = Stopwatch.StartNew();
-        manual_seed(spec.Seed);                       // the method's initialisation (prefix embedding, MLP, LoRA A, …)
-        peft = Peft.Apply(model, spec.Method);
-        var adapted = peft;
-        try
+        var config = new TrainerConfig
         {
-            var config = new TrainerConfig
-            {
-                LearningRate = spec.LearningRate,
-                WarmupSteps = spec.WarmupSteps,
-                Decay = LearningRateDecay.Linear,
-                MaxGradNorm = 1.0,
-                MaxSteps = spec.Steps,
-                EvalEvery = Math.Min(spec.EvalEvery, spec.Steps),
-                Metric = "dev_loss",
-                Goal = MetricGoal.Minimize,
-                KeepBestCheckpoint = true,
-                Seed = spec.Seed,
-                LogEvery = Math.Min(10, spec.Steps),
-            };
-            var report = peft.Report();
-            adapted.train();
-            TrainingHistory history;
-            using (var trainer = new Trainer<ModelInput>(config, peft.named_parameters(),
-                       batch => adapted.forward(batch).Loss!,
-                       () => new Dictionary<string, double> { ["dev_loss"] = Loss(model, data, Split.Dev) },
-                       progress, batch => batch.AttentionMask!.sum().item<long>()))
-                history = trainer.Train(data.TrainBatches(spec.BatchSize, spec.Seed));
-            adapted.eval();
-
-            var dev = Evaluate(model, data, Split.Dev, maxNewTokens: spec.MaxNewTokens, maxExamples: spec.GenerateMax, samples: 0);
-            var test = Evaluate(model, data, Split.Test, maxNewTokens: spec.MaxNewTokens, maxExamples: spec.GenerateMax, samples: spec.Samples);
-            var (saved, bytes) = SavedSize(peft);
-            var steps = history.Steps;
-            var stepMs = steps.Count < 2 ? steps.Sum(s => s.WallSeconds) * 1000
-                : Statistics.Median([.. steps.Zip(steps.Skip(1), (a, b) => (b.WallSeconds - a.WallSeconds) * 1000)]);
-            return new GenerationResult
-            {
-                Label = spec.Label, Method = spec.Method.PeftType, Seed = spec.Seed,
-                TrainableParameters = report.Trainable, TotalParameters = report.Total,
-                SavedParameters = saved, AdapterBytes = bytes, Dev = dev, Test = test,
-                StepMsMedian = stepMs, Seconds = clock.Elapsed.TotalSeconds,
-                PeakResidentBytes = ProcessMemory.PeakResidentBytes(), History = history,
-            };
-        }
-        catch
+            LearningRate = spec.LearningRate,
+            WarmupSteps = spec.WarmupSteps,
+            Decay = LearningRateDecay.Linear,
+            MaxGradNorm = 1.0,
+            MaxSteps = spec.Steps,
+            EvalEvery = Math.Min(spec.EvalEvery, spec.Steps),
+            Metric = "dev_loss",
+            Goal = MetricGoal.Minimize,
+            KeepBestCheckpoint = true,
+            Seed = spec.Seed,
+            LogEvery = Math.Min(10, spec.Steps),
+        };
+        var ((dev, test), cost) = ExperimentLoop.Run(new GenerationTask(model, data, spec), config, (_, _) =>
+            (Evaluate(model, data, Split.Dev, maxNewTokens: spec.MaxNewTokens, maxExamples: spec.GenerateMax, samples: 0),
+             Evaluate(model, data, Split.Test, maxNewTokens: spec.MaxNewTokens, maxExamples: spec.GenerateMax, samples: spec.Samples)),
+            progress, out peft);
+        return new GenerationResult
         {
-            peft.Dispose();
-            model.Dispose();
-            throw;
-        }
+            Label = spec.Label, Method = Experiment.MethodName(spec.Method), Seed = spec.Seed,
+            TrainableParameters = cost.Trainable, TotalParameters = cost.Total,
+            SavedParameters = cost.SavedParameters, AdapterBytes = cost.AdapterBytes, Dev = dev, Test = test,
+            BestStep = cost.History.BestStep ?? spec.Steps, StepMsMedian = cost.StepMsMedian, Seconds = cost.Seconds,
+            PeakResidentBytes = cost.PeakResidentBytes, PeakIncreaseBytes = cost.PeakIncreaseBytes, History = cost.History,
+        };
     }
 
     /// <summary>
@@ -172,22 +145,6 @@ public static class GenerationExperiment
         finally
         {
             model.train(wasTraining);
-        }
-    }
-
-    static (long parameters, long bytes) SavedSize(PeftModel peft)
-    {
-        var dir = Directory.CreateTempSubdirectory("peftkit-gen-adapter-");
-        try
-        {
-            peft.SaveAdapter(dir.FullName);
-            var file = Path.Combine(dir.FullName, "adapter_model.safetensors");
-            var (entries, _) = Safetensors.ReadHeader(file);
-            return (entries.Sum(e => e.Shape.Aggregate(1L, (a, b) => a * b)), new FileInfo(file).Length);
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
         }
     }
 

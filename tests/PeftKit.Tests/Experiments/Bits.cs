@@ -1,5 +1,3 @@
-using static TorchSharp.torch;
-
 namespace PeftKit.Tests.Experiments;
 
 /// <summary>Bit-for-bit tensor comparison (same shape, same float32 bit patterns; no tolerance).</summary>

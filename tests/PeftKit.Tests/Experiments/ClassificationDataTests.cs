@@ -1,7 +1,6 @@
 using PeftKit.Data;
 using PeftKit.Experiments;
 using PeftKit.Methods.PTuning;
-using PeftKit.Models;
 
 namespace PeftKit.Tests.Experiments;
 

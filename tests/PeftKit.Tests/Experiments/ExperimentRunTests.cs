@@ -4,9 +4,7 @@ using PeftKit.IO;
 using PeftKit.Methods.Baselines;
 using PeftKit.Methods.Lora;
 using PeftKit.Methods.PTuning;
-using PeftKit.Models;
 using PeftKit.Training;
-using static TorchSharp.torch;
 
 namespace PeftKit.Tests.Experiments;
 
@@ -94,6 +92,7 @@ public sealed class ExperimentRunTests(SmallBases bases)
     [InlineData("full", ModelKind.Decoder)]
     [InlineData("linear-probe", ModelKind.Encoder)]
     [InlineData("bitfit", ModelKind.Encoder)]
+    [InlineData("ln-tuning", ModelKind.Decoder)]
     [InlineData("ia3", ModelKind.Decoder)]
     [InlineData("adapter", ModelKind.Encoder)]
     [InlineData("prefix", ModelKind.Decoder)]

@@ -10,7 +10,7 @@ public sealed class ExperimentTableAndChartsTests
 {
     static RunResult Result(string label, long trainable, double test, double[] losses, (int step, double acc)[] evals) => new()
     {
-        Label = label, Method = "lora", BaseName = "tiny-bert", Spec = new RunSpec { Label = label, Method = new LinearProbe() },
+        Label = label, Method = "lora", Seed = 42, BaseName = "tiny-bert", Spec = new RunSpec { Label = label, Method = new LinearProbe() }, SavedParameters = 30_000,
         TrainableParameters = trainable, TotalParameters = 4_000_000, AdapterBytes = 123_456, DevAccuracy = 0.8126, TestAccuracy = test,
         BestStep = 50, StepMsMedian = 12.34, Seconds = 5.5, PeakResidentBytes = 900L << 20, PeakIncreaseBytes = 3L << 20,
         History = new TrainingHistory

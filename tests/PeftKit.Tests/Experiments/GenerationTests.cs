@@ -1,10 +1,7 @@
 using PeftKit.Data;
 using PeftKit.Experiments;
 using PeftKit.Methods.PrefixTuning;
-using PeftKit.Models;
-using PeftKit.Setup;
 using PeftKit.Text;
-using static TorchSharp.torch;
 
 namespace PeftKit.Tests.Experiments;
 

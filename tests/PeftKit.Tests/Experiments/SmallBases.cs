@@ -1,12 +1,9 @@
 using System.Text.Json;
 using PeftKit.Data;
 using PeftKit.Experiments;
-using PeftKit.Models;
 using PeftKit.Pretraining;
-using PeftKit.Setup;
 using PeftKit.Text;
 using PeftKit.Training;
-using static TorchSharp.torch;
 
 namespace PeftKit.Tests.Experiments;
 

@@ -1,7 +1,5 @@
 using PeftKit.Experiments;
 using PeftKit.IO;
-using PeftKit.Models;
-using static TorchSharp.torch;
 
 namespace PeftKit.Tests.Experiments;
 

@@ -1,10 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using PeftKit.IO;
-using PeftKit.Models;
-using PeftKit.Setup;
 using PeftKit.Tests.Models;
-using static TorchSharp.torch;
 
 namespace PeftKit.Tests.IO;
 

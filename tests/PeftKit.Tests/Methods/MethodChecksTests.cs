@@ -2,10 +2,7 @@ using PeftKit.Training;
 using PeftKit.IO;
 using PeftKit.Methods.IA3;
 using PeftKit.Methods.Lora;
-using PeftKit.Models;
-using TorchSharp;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
 namespace PeftKit.Tests.Methods;

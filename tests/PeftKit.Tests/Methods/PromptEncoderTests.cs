@@ -1,6 +1,4 @@
 using PeftKit.Methods.PTuning;
-using PeftKit.Setup;
-using static TorchSharp.torch;
 
 namespace PeftKit.Tests.Methods;
 

@@ -1,5 +1,4 @@
 using PeftKit.Methods.PTuning;
-using static TorchSharp.torch;
 
 namespace PeftKit.Tests.Methods;
 

@@ -1,7 +1,3 @@
-using PeftKit.Models;
-using PeftKit.Setup;
-using TorchSharp;
-using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
 namespace PeftKit.Tests.Models;

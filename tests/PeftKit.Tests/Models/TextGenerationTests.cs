@@ -1,7 +1,3 @@
-using PeftKit.Models;
-using PeftKit.Setup;
-using static TorchSharp.torch;
-
 namespace PeftKit.Tests.Models;
 
 public class TextGenerationTests

@@ -1,8 +1,6 @@
 using PeftKit.Methods.Adapters;
 using PeftKit.Methods.Lora;
 using PeftKit.Methods.PrefixTuning;
-using PeftKit.Models;
-using PeftKit.Setup;
 
 namespace PeftKit.Tests.PeftCore;
 

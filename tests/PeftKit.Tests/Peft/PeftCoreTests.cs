@@ -6,10 +6,7 @@ using PeftKit.Methods.PrefixTuning;
 using PeftKit.Methods.PromptTuning;
 using PeftKit.Methods.PTuning;
 using PeftKit.Methods.PTuningV2;
-using PeftKit.Models;
-using PeftKit.Setup;
 using PeftKit.Tests.Methods;
-using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
 namespace PeftKit.Tests.PeftCore;

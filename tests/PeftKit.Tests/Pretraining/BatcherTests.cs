@@ -1,7 +1,4 @@
-using PeftKit.Models;
 using PeftKit.Pretraining;
-using PeftKit.Setup;
-using static TorchSharp.torch;
 
 namespace PeftKit.Tests.Pretraining;
 

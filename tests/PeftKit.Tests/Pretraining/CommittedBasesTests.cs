@@ -1,11 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using PeftKit.Data;
-using PeftKit.Models;
 using PeftKit.Pretraining;
-using PeftKit.Setup;
 using PeftKit.Text;
-using TorchSharp;
 
 namespace PeftKit.Tests.Pretraining;
 

@@ -1,9 +1,6 @@
 using PeftKit.Data;
-using PeftKit.Models;
 using PeftKit.Pretraining;
-using PeftKit.Setup;
 using PeftKit.Text;
-using static TorchSharp.torch;
 
 namespace PeftKit.Tests.Pretraining;
 

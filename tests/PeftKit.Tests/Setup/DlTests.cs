@@ -1,5 +1,3 @@
-using PeftKit.Setup;
-
 namespace PeftKit.Tests.Setup;
 
 /// <summary>A failed dlopen reports the loader's own reason, the file, and what to do.</summary>

@@ -1,5 +1,3 @@
-using PeftKit.Setup;
-
 namespace PeftKit.Tests.Setup;
 
 /// <summary>A host whose libstdc++ provides every version except the ones listed as missing.</summary>

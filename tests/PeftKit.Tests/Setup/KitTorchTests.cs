@@ -1,6 +1,3 @@
-using PeftKit.Setup;
-using TorchSharp;
-
 namespace PeftKit.Tests.Setup;
 
 public sealed class KitTorchTests

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using PeftKit.Setup;
 
 namespace PeftKit.Tests.Setup;
 

@@ -1,5 +1,4 @@
 using PeftKit.Pretraining;
-using PeftKit.Setup;
 
 namespace PeftKit.Tests.Setup;
 

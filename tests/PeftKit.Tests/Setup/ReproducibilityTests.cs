@@ -1,7 +1,5 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
-using PeftKit.Setup;
-using static TorchSharp.torch;
 
 namespace PeftKit.Tests.Setup;
 

@@ -1,6 +1,4 @@
 using System.Runtime.InteropServices;
-using PeftKit.Setup;
-using TorchSharp;
 
 namespace PeftKit.Tests.Setup;
 

@@ -1,8 +1,5 @@
-using PeftKit.Setup;
 using PeftKit.Training;
-using TorchSharp;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 
 namespace PeftKit.Tests.Training;
 

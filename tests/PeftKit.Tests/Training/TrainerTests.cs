@@ -1,8 +1,5 @@
-using PeftKit.Setup;
 using PeftKit.Training;
-using TorchSharp;
 using TorchSharp.Modules;
-using static TorchSharp.torch;
 using Batch = (TorchSharp.torch.Tensor X, TorchSharp.torch.Tensor Y);
 
 namespace PeftKit.Tests.Training;
