@@ -9,6 +9,7 @@ var root = new RootCommand("PeftKit: parameter-efficient fine-tuning in C#, with
 {
     DoctorCommand.Create(),
     RunCommand.Create(),
+    VerifyCommand.Create(),
     ExportCommand.Create(),
     DataCommand.Create(),
     PretrainCommand.Create(),

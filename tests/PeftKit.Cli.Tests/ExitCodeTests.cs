@@ -36,6 +36,7 @@ public sealed class ExitCodeTests
     [Theory]
     [InlineData("doctor", "1 torch cannot be used here")]
     [InlineData("run", "3 a cell ran past --timeout")]
+    [InlineData("verify", "1 a notebook could not be read or does not pass")]
     [InlineData("export", "1 the notebook could not be read or the output could not be written")]
     [InlineData("data", "1 a download or the build failed")]
     [InlineData("pretrain", "1 pretraining failed")]

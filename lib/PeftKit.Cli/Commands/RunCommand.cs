@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Reflection;
 using System.Text.RegularExpressions;
 using PeftKit.Cli.Charts;
 using PeftKit.Notebooks.Execution;
@@ -7,6 +8,7 @@ using PeftKit.Notebooks.Fingerprints;
 using PeftKit.Notebooks.Format;
 using PeftKit.Notebooks.Model;
 using PeftKit.Notebooks.Parameters;
+using PeftKit.Notebooks.Provenance;
 using PeftKit.Setup;
 using Spectre.Console;
 
@@ -23,7 +25,9 @@ internal static class RunCommand
         {
             Description = "Overwrite the input notebooks with the executed ones (for committing). A notebook run at the full profile " +
                           "(its 'profile' parameter \"full\") is then also run at -p profile=quick, and that run's fingerprint " +
-                          "(the numbers it prints and tabulates) is written to fingerprints/NAME.txt beside it, for the tests to compare.",
+                          "(the numbers it prints and tabulates) is written to fingerprints/NAME.txt beside it, for the tests to compare. " +
+                          "Every successful run records in the notebook's metadata (peftkit.run) its profile, -p overrides and a hash " +
+                          "of its code cells; `kit verify` checks it.",
         };
         var parameters = new Option<string[]>("-p", "--parameter") { Description = "name=value for the cell tagged 'parameters' (repeatable).", AllowMultipleArgumentsPerToken = false };
         var backend = new Option<string>("--backend") { Description = "TorchSharp backend for #r \"nuget: TorchSharp-cpu\": cpu or cuda.", DefaultValueFactory = _ => "cpu" };
@@ -104,14 +108,20 @@ internal static class RunCommand
             var twin = inplace && IsFullProfile(values) ? QuickTwin(file) : null;
             var options = new NotebookRunOptions(Path.GetDirectoryName(Path.GetFullPath(file))!,
                 timeoutSeconds is { } t ? TimeSpan.FromSeconds(t) : null, continueOnError, backend, notebookName: name);
+            // The run record (metadata.peftkit.run) is of the code as it runs; an earlier record goes, and a new one is
+            // written only when every cell succeeded, so `kit verify` never vouches for outputs this code did not make.
+            var record = NotebookProvenance.Of(notebook, backend == TorchBackend.Cuda ? "cuda" : "cpu", KitVersion);
+            NotebookProvenance.RemoveFrom(notebook);
             var result = await NotebookExecutor.RunAsync(notebook, options, new ConsoleProgress(), cancel);
+            if (result.Status == NotebookStatus.Succeeded)
+                record.WriteTo(result.Notebook);
             var target = inplace ? file : Path.Combine(outputDir ?? Path.GetDirectoryName(Path.GetFullPath(file))!,
                 outputDir is null ? Path.GetFileNameWithoutExtension(file) + ".out.ipynb" : name);
             var saved = Save(result.Notebook, target, html, name);
             if (result.FirstError is { } error)
                 Console.Error.WriteLine($"error: {name}: {error}");
             bool recorded = twin is null || result.Status != NotebookStatus.Succeeded || !saved
-                || await RecordFingerprintAsync(twin, file, name, options, cancel);
+                || await RecordFingerprintAsync(twin, file, name, record.CodeSha256, options, cancel);
             rows.Add(new Row(name, $"{result.CellsRun}/{result.CodeCells}", result.Elapsed,
                 result.Status switch
                 {
@@ -139,6 +149,11 @@ internal static class RunCommand
         return rows.Count > 0 && rows.All(r => r.Ok) ? ExitCode.Ok : ExitCode.Failed;
     }
 
+    /// <summary>PeftKit's version (its assembly's informational version without the +commit suffix), for the run record.</summary>
+    internal static string KitVersion { get; } =
+        (typeof(KitTorch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+         ?? typeof(KitTorch).Assembly.GetName().Version?.ToString() ?? "unknown").Split('+')[0];
+
     /// <summary>The run is at the full profile when -p gives no profile (the notebooks' default) or "full", and nothing else.</summary>
     static bool IsFullProfile(Dictionary<string, string> values) =>
         values.Count == 0 || (values.Count == 1 && values.TryGetValue("profile", out var p) && p == "full");
@@ -158,8 +173,12 @@ internal static class RunCommand
         }
     }
 
-    /// <summary>Runs the quick twin and writes its fingerprint beside the notebook; false (with the reason) when either fails.</summary>
-    static async Task<bool> RecordFingerprintAsync(Notebook twin, string file, string name, NotebookRunOptions options, CancellationToken cancel)
+    /// <summary>
+    /// Runs the quick twin and writes its fingerprint beside the notebook, with the full run's code hash in its header;
+    /// false (with the reason) when either fails.
+    /// </summary>
+    static async Task<bool> RecordFingerprintAsync(Notebook twin, string file, string name, string codeSha256, NotebookRunOptions options,
+        CancellationToken cancel)
     {
         AnsiConsole.MarkupLine($"[bold]{Markup.Escape(name)}[/] [grey]at the quick profile, for its fingerprint[/]");
         var quick = await NotebookExecutor.RunAsync(twin, options, new ConsoleProgress(), cancel);
@@ -174,7 +193,7 @@ internal static class RunCommand
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            AtomicFile.WriteAllText(path, fingerprint.ToText(name, $"kit run {name} --inplace (at the full profile)"));
+            AtomicFile.WriteAllText(path, fingerprint.ToText(name, $"kit run {name} --inplace (at the full profile)", codeSha256));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -250,7 +269,7 @@ internal static class RunCommand
     }
 
     /// <summary>Files as given, *.ipynb in folders, and simple globs (* and ? in the file name; hand-written, no globbing package pinned).</summary>
-    static (List<string> Files, List<string> Missing) Expand(string[] inputs)
+    internal static (List<string> Files, List<string> Missing) Expand(string[] inputs)
     {
         var files = new List<string>();
         var missing = new List<string>();

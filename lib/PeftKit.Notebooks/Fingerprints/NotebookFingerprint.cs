@@ -74,18 +74,32 @@ public sealed partial class NotebookFingerprint
         return new NotebookFingerprint(lines);
     }
 
+    /// <summary>The code hash in a fingerprint file's header; null when it has none (recorded before the kit wrote one).</summary>
+    public static string? CodeHashIn(string text) =>
+        text.Replace("\r\n", "\n").Split('\n').FirstOrDefault(l => l.StartsWith(CodeHashHeader, StringComparison.Ordinal)) is { } line
+            ? line[CodeHashHeader.Length..].Trim()
+            : null;
+
     /// <summary>Reads a fingerprint file (lines starting with '#' are its header).</summary>
     public static NotebookFingerprint Parse(string text) =>
         new([.. text.Replace("\r\n", "\n").Split('\n').Where(l => l.Length > 0 && !l.StartsWith('#'))]);
 
-    /// <summary>The file's text: a header that says what it is and how to re-record it, then the lines.</summary>
-    public string ToText(string notebookName, string recordCommand)
+    /// <summary>The header line that carries the code hash of the notebook it was recorded with.</summary>
+    const string CodeHashHeader = "# code_sha256: ";
+
+    /// <summary>
+    /// The file's text: a header that says what it is and how to re-record it (and, given <paramref name="codeSha256"/>,
+    /// the code hash of the notebook it was recorded with, as its run record has it), then the lines.
+    /// </summary>
+    public string ToText(string notebookName, string recordCommand, string? codeSha256 = null)
     {
         var text = new StringBuilder()
             .AppendLine($"# Quick-profile fingerprint of {notebookName}: what its code cells print and tabulate at -p profile=quick,")
             .AppendLine("# wall-clock and memory figures masked (#), paths as <path>; \"N:\" stdout, \"N|\" a table row, \"N!\" stderr or an")
             .AppendLine("# error, N the code cell. Recorded with the committed outputs by the same code; the tests compare their quick runs")
             .AppendLine($"# with it. Never edit it by hand; re-record with the outputs: {recordCommand}");
+        if (codeSha256 is not null)
+            text.Append(CodeHashHeader).Append(codeSha256).Append('\n');
         foreach (var line in Lines) text.Append(line).Append('\n');
         return text.ToString();
     }

@@ -44,6 +44,31 @@ public static class ParameterInjector
         notebook.Cells.Insert(index + 1, new NotebookCell { Type = CellType.Code, Source = string.Join("\n", lines), Metadata = metadata });
     }
 
+    /// <summary>
+    /// What a parameters or injected-parameters cell assigns, name → value: a string literal's text, a number as
+    /// invariant text ("50", "0.25"), true/false; any other expression as written.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> Assignments(string source)
+    {
+        var root = CSharpSyntaxTree.ParseText(source, CSharpParseOptions.Default.WithKind(SourceCodeKind.Script)).GetRoot();
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var v in root.DescendantNodes().OfType<VariableDeclaratorSyntax>())
+        {
+            if (v.Initializer?.Value is { } value)
+                result[v.Identifier.Text] = ValueText(value);
+        }
+        return result;
+    }
+
+    static string ValueText(ExpressionSyntax value) => value switch
+    {
+        LiteralExpressionSyntax { Token.Value: string s } => s,
+        LiteralExpressionSyntax { Token.Value: bool b } => b ? "true" : "false",
+        LiteralExpressionSyntax { Token.Value: IFormattable f } => f.ToString(null, CultureInfo.InvariantCulture),
+        PrefixUnaryExpressionSyntax { OperatorToken.Text: "-", Operand: LiteralExpressionSyntax { Token.Value: IFormattable } o } => "-" + ValueText(o),
+        _ => value.ToString(),
+    };
+
     static Dictionary<string, (string Declared, string Kind)> Declarations(string source)
     {
         var root = CSharpSyntaxTree.ParseText(source, CSharpParseOptions.Default.WithKind(SourceCodeKind.Script)).GetRoot();
