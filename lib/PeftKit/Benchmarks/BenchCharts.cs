@@ -1,4 +1,5 @@
 using PeftKit.Charts;
+using PeftKit.Methods.Baselines;
 
 namespace PeftKit.Benchmarks;
 
@@ -13,8 +14,8 @@ public static class BenchCharts
     public static Chart CostVersusFull(BenchReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var full = report.Row("full") ?? throw new ArgumentException("The bench report has no 'full' row; run `kit bench` with full in --methods.", nameof(report));
-        var rows = report.Rows.Where(r => r.Method != "full").ToList();
+        var full = report.Row(FullFineTune.Descriptor.Name) ?? throw new ArgumentException("The bench report has no 'full' row; run `kit bench` with full in --methods.", nameof(report));
+        var rows = report.Rows.Where(r => r.Method != FullFineTune.Descriptor.Name).ToList();
         var methods = rows.Select(r => r.Method).ToArray();
         (string Name, Func<BenchRow, double> Ratio)[] measures =
         [

@@ -3,6 +3,8 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using PeftKit.Methods.Baselines;
+using PeftKit.Methods.Lora;
 using PeftKit.Models;
 using PeftKit.Setup;
 using static TorchSharp.torch;
@@ -24,7 +26,7 @@ public sealed record BenchReport(JsonObject Machine, JsonObject Config, IReadOnl
     /// fine-tuning (<c>*_vs_full</c>, null when full was not measured) and the exact <c>gradient_bytes</c>.</summary>
     public string ToJson()
     {
-        var full = Row("full");
+        var full = Row(FullFineTune.Descriptor.Name);
         var rows = new JsonArray();
         foreach (var r in Rows)
             rows.Add(new JsonObject
@@ -71,7 +73,7 @@ public sealed record BenchReport(JsonObject Machine, JsonObject Config, IReadOnl
     public string ToMarkdown()
     {
         var s = new StringBuilder();
-        var full = Row("full");
+        var full = Row(FullFineTune.Descriptor.Name);
         s.Append("# kit bench: ").Append(Config["model"]).Append("\n\n");
         if (Config["command"] is JsonNode cmd) s.Append("Command:\n\n```\n").Append(cmd.GetValue<string>()).Append("\n```\n\n");
         s.Append("Machine: ").Append(string.Join(" · ", Machine.Select(kv => $"{kv.Key} {kv.Value}"))).Append("\n\n");
@@ -137,8 +139,8 @@ public sealed record BenchReport(JsonObject Machine, JsonObject Config, IReadOnl
 
     void AppendTargets(StringBuilder s)
     {
-        var full = Row("full");
-        var lora = Row("lora");
+        var full = Row(FullFineTune.Descriptor.Name);
+        var lora = Row(LoraConfig.Descriptor.Name);
         var raw = Row(BenchRunner.RawMethod);
         s.Append("## Targets\n\n| target | measured | result |\n|---|--:|---|\n");
         void Target(string name, double? value, double limit, string format)

@@ -29,7 +29,7 @@ public static class BenchRunner
         var config = BenchMethods.ModelConfig(options.Model);
         var (plain, ptuning) = MakeBatches(options, config);
         var entries = options.Methods.ToList();
-        if (options.RawReference && entries.Contains("lora")) entries.Insert(entries.IndexOf("lora") + 1, RawMethod);
+        if (options.RawReference && entries.Contains(LoraConfig.Descriptor.Name)) entries.Insert(entries.IndexOf(LoraConfig.Descriptor.Name) + 1, RawMethod);
         var samples = entries.ToDictionary(m => m, _ => new Samples());
         try
         {
@@ -154,7 +154,7 @@ public static class BenchRunner
         ProcessMemory.ResetPeak();
         long rss0 = ProcessMemory.CurrentResidentBytes();
         manual_seed(o.Seed);
-        var lora = (LoraConfig)BenchMethods.Create("lora", config); // the reference measures the same LoRA
+        var lora = (LoraConfig)BenchMethods.Create(LoraConfig.Descriptor.Name, config); // the reference measures the same LoRA
         using var raw = new RawLoraReference(BenchMethods.CreateModel(o.Model), lora.TargetModules, lora.Rank, lora.Alpha);
         for (int i = 0; i < o.Warmup + o.Steps; i++)
         {
