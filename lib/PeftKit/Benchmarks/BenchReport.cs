@@ -9,6 +9,7 @@ using PeftKit.Models;
 using PeftKit.Setup;
 using static TorchSharp.torch;
 using PeftKit.Measurement;
+using PeftKit.Reporting;
 
 namespace PeftKit.Benchmarks;
 
@@ -88,11 +89,11 @@ public sealed record BenchReport(JsonObject Machine, JsonObject Config, IReadOnl
              .Append(" | ").Append(F(r.TokensPerS, "N0"))
              .Append(" | ").Append(r.TrainableParams.ToString("N0", Inv))
              .Append(" | ").Append(full is null ? "–" : Pct((double)r.TrainableParams / full.TrainableParams))
-             .Append(" | ").Append(Bytes(r.OptimizerStateBytes))
+             .Append(" | ").Append(ByteSize.Format(r.OptimizerStateBytes))
              .Append(" | ").Append(full is null ? "–" : Pct((double)r.OptimizerStateBytes / full.OptimizerStateBytes))
-             .Append(" | ").Append(Bytes(r.PeakMemBytes))
+             .Append(" | ").Append(ByteSize.Format(r.PeakMemBytes))
              .Append(" | ").Append(full is null || full.PeakMemBytes <= 0 ? "–" : F((double)r.PeakMemBytes / full.PeakMemBytes, "F2") + "×")
-             .Append(" | ").Append(r.AdapterBytes is long a ? Bytes(a) : "–")
+             .Append(" | ").Append(r.AdapterBytes is long a ? ByteSize.Format(a) : "–")
              .Append(" | ").Append(r.InferMsUnmerged is double u ? F(u, "F2") : "–")
              .Append(" | ").Append(r.InferMsMerged is double m ? F(m, "F2") : "–")
              .Append(" |\n");
@@ -159,7 +160,6 @@ public sealed record BenchReport(JsonObject Machine, JsonObject Config, IReadOnl
 
     static string Pct(double fraction) => (100 * fraction).ToString(fraction < 0.01 ? "F3" : "F1", Inv) + "%";
 
-    static string Bytes(long b) => Math.Abs(b) >= 1 << 20 ? (b / 1048576.0).ToString("F1", Inv) + " MiB" : (b / 1024.0).ToString("F1", Inv) + " KiB";
 
     internal static JsonObject DescribeMachine()
     {
