@@ -20,17 +20,30 @@ internal static class PretrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed of split, initialisation, batches, masking and dropout.", DefaultValueFactory = _ => 42 };
         var maskRate = new Option<double?>("--mask-rate") { Description = "tiny-bert: share of tokens the masked-LM objective selects (default: the profile's)." };
         var dropout = new Option<float?>("--dropout") { Description = "Dropout while pretraining (default: the profile's; config.json keeps the preset's for fine-tuning)." };
+        var learningRate = new Option<double?>("--learning-rate") { Description = "Peak AdamW learning rate (default: the profile's)." };
+        var warmup = new Option<int?>("--warmup") { Description = "Linear warmup steps (default: the profile's)." };
         var command = new Command("pretrain", "Pretrain a tiny base model on the kit's pretraining corpus and write config, weights, tokenizer, history and a model card." + ExitCode.Describe("pretraining failed (e.g. a data file is missing or corrupt)"))
         {
-            model, profile, output, steps, seed, maskRate, dropout,
+            model, profile, output, steps, seed, maskRate, dropout, learningRate, warmup,
         };
         command.SetAction(parse => Run(parse.GetValue(model)!, parse.GetValue(profile)!, parse.GetValue(output), parse.GetValue(steps), parse.GetValue(seed),
-            parse.GetValue(maskRate), parse.GetValue(dropout), "kit " + string.Join(' ', parse.Tokens.Select(t => t.Value.Contains(' ') ? $"\"{t.Value}\"" : t.Value))));
+            parse.GetValue(maskRate), parse.GetValue(dropout), parse.GetValue(learningRate), parse.GetValue(warmup), "kit " + string.Join(' ', parse.Tokens.Select(t => t.Value.Contains(' ') ? $"\"{t.Value}\"" : t.Value))));
         return command;
     }
 
-    static int Run(string modelName, string profileName, string? output, int? steps, int seed, double? maskRate, float? dropout, string commandLine)
+    static int Run(string modelName, string profileName, string? output, int? steps, int seed, double? maskRate, float? dropout,
+        double? learningRate, int? warmup, string commandLine)
     {
+        if (learningRate is not null and (<= 0 or >= 1))
+        {
+            Console.Error.WriteLine($"--learning-rate must be between 0 and 1, e.g. 1e-3 (got {learningRate}).");
+            return ExitCode.BadArguments;
+        }
+        if (warmup is < 0)
+        {
+            Console.Error.WriteLine($"--warmup must be 0 or more (got {warmup}).");
+            return ExitCode.BadArguments;
+        }
         if (steps is < 1)
         {
             Console.Error.WriteLine($"--steps must be at least 1 (got {steps}).");
@@ -69,7 +82,8 @@ internal static class PretrainCommand
         KitTorch.Setup(seed);
         var request = new PretrainRequest
         {
-            ModelName = modelName, Profile = profile, OutputDirectory = outDir, Seed = seed, Steps = steps, MaskRate = maskRate, Dropout = dropout, Command = commandLine,
+            ModelName = modelName, Profile = profile, OutputDirectory = outDir, Seed = seed, Steps = steps, MaskRate = maskRate, Dropout = dropout,
+            LearningRate = learningRate, WarmupSteps = warmup, Command = commandLine,
         };
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
@@ -78,8 +92,8 @@ internal static class PretrainCommand
             using var result = Pretrainer.Run(request, new ConsoleLines(), new ConsoleProgress(), cancellationToken: cancel.Token);
             var f = result.Figures;
             Console.WriteLine(f.ValidationPerplexity is double ppl
-                ? $"validation perplexity {ppl:F2} vs unigram baseline {f.UnigramPerplexity:F2} (loss {f.ValidationLoss:F4})"
-                : $"validation MLM accuracy {f.MlmAccuracy:P2} vs most-frequent-token baseline {f.MajorityAccuracy:P2} (loss {f.ValidationLoss:F4})");
+                ? $"validation perplexity {ppl:F2} vs unigram baseline {f.UnigramPerplexity:F2} (loss {f.ValidationLoss:F4}, {f.ValidationBitsPerByte:F4} bits per byte)"
+                : $"validation MLM accuracy {f.MlmAccuracy:P2} vs most-frequent-token baseline {f.MajorityAccuracy:P2} (loss {f.ValidationLoss:F4}, {f.ValidationBitsPerByte:F4} bits per masked byte)");
             Console.WriteLine($"wrote {result.OutputDirectory} in {f.WallSeconds:F0} s");
             return ExitCode.Ok;
         }

@@ -32,11 +32,15 @@ public static class ModelCard
         {
             s.AppendLine(inv, $"| perplexity | {f.ValidationPerplexity:F2} | {f.UnigramPerplexity:F2} (add-one unigram of the training tokens) |");
             s.AppendLine(inv, $"| loss (nats/token) | {f.ValidationLoss:F4} | {Math.Log(f.UnigramPerplexity!.Value):F4} |");
+            if (f.ValidationBitsPerByte is double bpb)
+                s.AppendLine(inv, $"| bits per byte (any vocabulary) | {bpb:F4} | {f.UnigramBitsPerByte:F4} |");
         }
         else
         {
             s.AppendLine(inv, $"| MLM accuracy | {f.MlmAccuracy:P2} | {f.MajorityAccuracy:P2} (always the most frequent training token, `{Escape(f.MajorityToken!)}`) |");
             s.AppendLine(inv, $"| MLM loss (nats/masked token) | {f.ValidationLoss:F4} | |");
+            if (f.ValidationBitsPerByte is double bpb)
+                s.AppendLine(inv, $"| bits per masked byte (any vocabulary) | {bpb:F4} | |");
         }
         s.AppendLine(inv, $"\nScored on {f.EvalPositions:N0} {(decoder ? "" : "masked ")}positions of {f.EvalSequences} validation sequences of {f.SequenceLength} tokens{(decoder ? "" : " (BERT's 15% rule with fixed masks, whatever rate training used)")}.");
         s.AppendLine();
@@ -45,14 +49,16 @@ public static class ModelCard
         s.AppendLine("`data/pretrain/documents.jsonl.gz` (built by `kit data`: State of the Union addresses outside every downstream dev/test split, and Moby Dick chapters; see data/README.md).");
         s.AppendLine(inv, $"Split by whole document (seed {f.Seed}): {f.TrainDocuments} training documents ({f.TrainTokens:N0} tokens), {f.ValidationDocuments} validation documents ({f.ValidationTokens:N0} tokens).");
         s.AppendLine($"Validation documents: {string.Join(", ", split.Validation.Select(d => $"{d.Source}/{d.Id}"))}.");
-        s.AppendLine(inv, $"Tokenizer: compact cl100k vocabulary of {f.TokenizerVocabSize:N0} ids built from the training documents only (tokenizer.json); [UNK] is {f.TrainUnknownShare:P2} of training tokens.");
+        s.AppendLine(f.ByteFallback
+            ? string.Create(inv, $"Tokenizer: compact cl100k vocabulary of {f.TokenizerVocabSize:N0} ids with byte fallback (6 specials, 256 bytes, the {f.TokenizerVocabSize - Text.CompactTokenizer.Specials.Count - Text.CompactTokenizer.ByteCount:N0} most frequent multi-byte cl100k tokens of the training documents; tokenizer.json): any text round-trips, no [UNK]; byte ids are {f.TrainByteShare:P2} of training tokens.")
+            : string.Create(inv, $"Tokenizer: compact cl100k vocabulary of {f.TokenizerVocabSize:N0} ids built from the training documents only (tokenizer.json); [UNK] is {f.TrainUnknownShare:P2} of training tokens."));
         s.AppendLine();
         s.AppendLine("## Model and training");
         s.AppendLine();
         s.AppendLine(inv, $"- Shape: d={config.HiddenSize}, {config.NumLayers} layers, {config.NumHeads} heads, FFN {config.IntermediateSize}, {config.MaxPositions} positions, vocabulary {config.VocabSize}; {f.Parameters:N0} parameters (config.json).");
         s.AppendLine(inv, $"- Profile `{f.Profile}`: {f.Steps} steps of {f.BatchSize} × {f.SequenceLength} tokens ({(long)f.Steps * f.BatchSize * f.SequenceLength:N0} tokens seen), random windows of the training stream{(decoder ? "" : " freshly masked every batch")}.");
         s.AppendLine(inv, $"- Dropout {request.EffectiveDropout} while pretraining; config.json keeps {config.Dropout} for fine-tuning.");
-        s.AppendLine(inv, $"- AdamW (β = 0.9, 0.99; weight decay 0.1 on matrices), peak learning rate {request.Profile.LearningRate:G3}, {Math.Min(request.Profile.WarmupSteps, f.Steps - 1)} warmup steps, cosine decay to a tenth, gradient clipping at 1.0, seed {f.Seed}.");
+        s.AppendLine(inv, $"- AdamW (β = 0.9, 0.99; weight decay 0.1 on matrices), peak learning rate {request.EffectiveLearningRate:G3}, {Math.Min(request.EffectiveWarmupSteps, f.Steps - 1)} warmup steps, cosine decay to a tenth, gradient clipping at 1.0, seed {f.Seed}.");
         s.AppendLine(inv, $"- Wall time: {f.WallSeconds:F0} s in all ({f.TrainSeconds:F0} s training with evaluations{(f.TokensPerSecond is double tps ? $", {tps:N0} training tokens/s" : "")}), CPU, {Environment.ProcessorCount} cores.");
         s.AppendLine();
         s.AppendLine("## Reproduce");

@@ -42,6 +42,12 @@ public sealed record PretrainFigures
     /// <summary>Share of training tokens that are [UNK].</summary>
     public required double TrainUnknownShare { get; init; }
 
+    /// <summary>True when the tokenizer writes tokens outside its vocabulary as bytes (never [UNK]).</summary>
+    public bool ByteFallback { get; init; }
+
+    /// <summary>Share of training tokens that are byte ids (0 without byte fallback).</summary>
+    public double TrainByteShare { get; init; }
+
     /// <summary>Validation sequences scored at the final evaluation.</summary>
     public required int EvalSequences { get; init; }
 
@@ -54,8 +60,15 @@ public sealed record PretrainFigures
     /// <summary>Decoder: exp(validation loss). Null for the encoder.</summary>
     public double? ValidationPerplexity { get; init; }
 
+    /// <summary>Validation nats over the UTF-8 bytes the scored positions stand for, in bits (decoder: every predicted
+    /// token; encoder: the masked tokens). Comparable across vocabularies; null in results written before it existed.</summary>
+    public double? ValidationBitsPerByte { get; init; }
+
     /// <summary>Decoder: perplexity of the add-one unigram model of the training tokens on the same positions.</summary>
     public double? UnigramPerplexity { get; init; }
+
+    /// <summary>Decoder: the unigram model's bits per byte on the same positions.</summary>
+    public double? UnigramBitsPerByte { get; init; }
 
     /// <summary>Encoder: share of masked positions whose original token is the model's argmax.</summary>
     public double? MlmAccuracy { get; init; }

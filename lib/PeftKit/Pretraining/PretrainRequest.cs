@@ -36,6 +36,12 @@ public sealed record PretrainRequest
     /// configuration's. The saved config.json keeps the preset's dropout, which applies when the base is fine-tuned.</summary>
     public float? Dropout { get; init => field = value is null or (>= 0 and < 1) ? value : throw new ArgumentOutOfRangeException(nameof(Dropout), value, "Dropout must be in [0, 1); use 0 to disable it."); }
 
+    /// <summary>Peak learning rate; null = the profile's <see cref="PretrainProfile.LearningRate"/>.</summary>
+    public double? LearningRate { get; init => field = value is null or (> 0 and < 1) ? value : throw new ArgumentOutOfRangeException(nameof(LearningRate), value, "LearningRate must be in (0, 1), e.g. 1e-3."); }
+
+    /// <summary>Linear warmup steps; null = the profile's <see cref="PretrainProfile.WarmupSteps"/>.</summary>
+    public int? WarmupSteps { get; init => field = value is null or >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(WarmupSteps), value, "WarmupSteps must be 0 or more."); }
+
     /// <summary>Data folder (null: <see cref="Data.DataRoot.Locate"/>).</summary>
     public string? DataRoot { get; init; }
 
@@ -57,6 +63,12 @@ public sealed record PretrainRequest
 
     /// <summary>Dropout of the run (the saved configuration keeps <see cref="ModelConfig"/>'s).</summary>
     public float EffectiveDropout => Dropout ?? Profile.Dropout ?? ModelConfig.Dropout;
+
+    /// <summary>Peak learning rate of the run.</summary>
+    public double EffectiveLearningRate => LearningRate ?? Profile.LearningRate;
+
+    /// <summary>Warmup steps of the run.</summary>
+    public int EffectiveWarmupSteps => WarmupSteps ?? Profile.WarmupSteps;
 
     /// <summary>Optimizer steps of the run.</summary>
     public int EffectiveSteps => Steps ?? Profile.Steps;

@@ -44,10 +44,12 @@ public static class Pretrainer
                     $"({split.Train.Sum(d => (long)d.Text.Length):N0} / {split.Validation.Sum(d => (long)d.Text.Length):N0} characters), split by document with seed {request.Seed}");
 
         var tokenizer = CompactTokenizer.Build(split.Train.Select(d => d.Text), config.VocabSize);
-        var train = Stream(split.Train, tokenizer);
-        var validation = Stream(split.Validation, tokenizer);
+        var (train, _) = Stream(split.Train, tokenizer);
+        var (validation, validationBytes) = Stream(split.Validation, tokenizer);
         double unknownShare = train.Count(id => id == tokenizer.UnknownId) / (double)train.Length;
-        log?.Report($"tokenizer: {tokenizer.VocabSize:N0} ids (cl100k compact); {train.Length:N0} training / {validation.Length:N0} validation tokens; [UNK] {unknownShare:P2} of training tokens");
+        double byteShare = train.Count(id => id >= CompactTokenizer.Specials.Count && id < tokenizer.FirstKeptId) / (double)train.Length;
+        log?.Report($"tokenizer: {tokenizer.VocabSize:N0} ids (cl100k compact{(tokenizer.ByteFallback ? ", byte fallback" : "")}); {train.Length:N0} training / {validation.Length:N0} validation tokens; " +
+                    $"[UNK] {unknownShare:P2}, byte ids {byteShare:P2} of training tokens");
         var unigram = new UnigramModel(train, config.VocabSize);
 
         var device = KitTorch();
@@ -58,7 +60,7 @@ public static class Pretrainer
         long parameters = model.parameters().Sum(p => p.numel());
         int B = profile.BatchSize, T = profile.SequenceLength;
 
-        var validationSet = BuildValidation(config, tokenizer, validation, profile, request.Seed);
+        var validationSet = BuildValidation(config, tokenizer, validation, validationBytes, profile, request.Seed);
         if (validationSet.Sequences == 0)
             throw new ArgumentException($"The validation text has fewer than {T} tokens; raise ValidationShare or MaxCharacters of profile '{profile.Name}'.");
         Func<IReadOnlyDictionary<string, double>> evaluate = () => Score(model, validationSet, B, T, device);
@@ -73,7 +75,13 @@ public static class Pretrainer
             {
                 // The unigram model scores exactly the positions the decoder predicts: window tokens 1..T−1.
                 var targets = validationSet.Starts.SelectMany(s => windows.Window([s]).Skip(1)).Select(id => (int)id).ToArray();
-                return new() { ["unigram_perplexity"] = unigram.Perplexity(targets), ["positions"] = targets.Length };
+                double perplexity = unigram.Perplexity(targets);
+                return new()
+                {
+                    ["unigram_perplexity"] = perplexity,
+                    ["unigram_bits_per_byte"] = Math.Log(perplexity) * targets.Length / Math.Log(2) / validationSet.ScoredBytes,
+                    ["positions"] = targets.Length,
+                };
             };
         }
         else
@@ -98,9 +106,9 @@ public static class Pretrainer
         int steps = request.EffectiveSteps;
         var trainerConfig = new TrainerConfig
         {
-            LearningRate = profile.LearningRate,
-            MinLearningRate = profile.LearningRate / 10,
-            WarmupSteps = Math.Min(profile.WarmupSteps, steps - 1),
+            LearningRate = request.EffectiveLearningRate,
+            MinLearningRate = request.EffectiveLearningRate / 10,
+            WarmupSteps = Math.Min(request.EffectiveWarmupSteps, steps - 1),
             Decay = LearningRateDecay.Cosine,
             WeightDecay = 0.1,
             Beta2 = 0.99,
@@ -136,11 +144,15 @@ public static class Pretrainer
             ValidationDocuments = split.Validation.Count,
             ValidationTokens = validation.Length,
             TrainUnknownShare = unknownShare,
+            ByteFallback = tokenizer.ByteFallback,
+            TrainByteShare = byteShare,
             EvalSequences = evalSequences,
             EvalPositions = (long)reference["positions"],
             ValidationLoss = final["loss"],
             ValidationPerplexity = decoder ? final["perplexity"] : null,
+            ValidationBitsPerByte = final["bits_per_byte"],
             UnigramPerplexity = decoder ? reference["unigram_perplexity"] : null,
+            UnigramBitsPerByte = decoder ? reference["unigram_bits_per_byte"] : null,
             MlmAccuracy = decoder ? null : final["accuracy"],
             MajorityAccuracy = decoder ? null : reference["majority_accuracy"],
             MajorityToken = decoder ? null : tokenizer.TokenOf((int)reference["majority_id"]),
@@ -165,7 +177,9 @@ public static class Pretrainer
     /// <summary>
     /// Scores a saved base on the validation documents of the run that wrote it — the same document split, the same
     /// windows and (for the encoder) the same fixed masks — so a model card's figures can be checked against the
-    /// committed weights. Returns <c>loss</c> plus <c>perplexity</c> (decoder) or <c>accuracy</c> (encoder).
+    /// committed weights. Returns <c>loss</c> and <c>bits_per_byte</c> (nats of the scored positions over the UTF-8 bytes
+    /// they stand for, in bits: comparable across vocabularies) plus <c>perplexity</c> (decoder) or <c>accuracy</c>
+    /// (encoder; bits per byte of the masked tokens).
     /// </summary>
     /// <param name="model">The base, on <c>KitTorch.Device</c>, with the head it was pretrained with.</param>
     /// <param name="tokenizer">The tokenizer saved beside it.</param>
@@ -180,40 +194,50 @@ public static class Pretrainer
         ArgumentNullException.ThrowIfNull(profile);
         documents ??= KitData.PretrainingDocuments();
         var split = CorpusSplit.ByDocument(documents, profile.ValidationShare, seed, profile.MaxCharacters);
-        var set = BuildValidation(model.Config, tokenizer, Stream(split.Validation, tokenizer), profile, seed);
+        var (ids, bytes) = Stream(split.Validation, tokenizer);
+        var set = BuildValidation(model.Config, tokenizer, ids, bytes, profile, seed);
         return Score(model, set, profile.BatchSize, profile.SequenceLength, KitTorch());
     }
 
     /// <summary>The fixed sequences a run scores: decoder windows (<see cref="Windows"/>, <see cref="Starts"/>) or encoder
-    /// windows with masks drawn once from seed + 1 (<see cref="Masked"/>).</summary>
-    sealed record ValidationSet(int Sequences, NextTokenBatcher? Windows, int[] Starts, (long[] Ids, long[] Labels, int Rows)[] Masked);
+    /// windows with masks drawn once from seed + 1 (<see cref="Masked"/>); <see cref="ScoredBytes"/> is the UTF-8 bytes
+    /// the scored positions stand for (decoder: tokens 1..T−1 of each window; encoder: the masked tokens).</summary>
+    sealed record ValidationSet(int Sequences, NextTokenBatcher? Windows, int[] Starts, (long[] Ids, long[] Labels, int Rows)[] Masked, long ScoredBytes);
 
-    static ValidationSet BuildValidation(TransformerConfig config, CompactTokenizer tokenizer, int[] validation, PretrainProfile profile, int seed)
+    static ValidationSet BuildValidation(TransformerConfig config, CompactTokenizer tokenizer, int[] validation, int[] byteCounts,
+        PretrainProfile profile, int seed)
     {
         int B = profile.BatchSize, T = profile.SequenceLength;
         if (config.Kind == ModelKind.Decoder)
         {
             var windows = new NextTokenBatcher(validation, T);
             int n = Math.Min(profile.MaxEvalSequences, windows.WindowCount);
-            return new(n, windows, windows.FixedStarts(0, n), []);
+            var starts = windows.FixedStarts(0, n);
+            long bytes = starts.Sum(start => Enumerable.Range(start + 1, T - 1).Sum(i => (long)byteCounts[i]));   // the predicted tokens
+            return new(n, windows, starts, [], bytes);
         }
         var masking = new MlmMasking(tokenizer.MaskId, CompactTokenizer.Specials.Count, config.VocabSize);
         var batcher = new MaskedLmBatcher(validation, T, tokenizer.ClsId, tokenizer.SepId, masking);
         int count = Math.Min(profile.MaxEvalSequences, batcher.WindowCount);
         // Fixed validation masks (own seed), so every evaluation scores the same positions.
         var rng = new Random(seed + 1);
+        long maskedBytes = 0;
         var set = Enumerable.Range(0, (count + B - 1) / B).Select(i =>
         {
             var starts = batcher.FixedStarts(i * B, Math.Min(B, count - i * B));
             var ids = batcher.Clean(starts);
             var labels = masking.Apply(ids, rng);
+            // Row b position p (1..T−2, between [CLS] and [SEP]) holds stream token starts[b] + p − 1.
+            for (int j = 0; j < labels.Length; j++)
+                if (labels[j] != MlmMasking.IgnoreLabel) maskedBytes += byteCounts[starts[j / T] + j % T - 1];
             return (ids, labels, starts.Length);
         }).ToArray();
-        return new(count, null, [], set);
+        return new(count, null, [], set, maskedBytes);
     }
 
     static Dictionary<string, double> Score(TransformerModel model, ValidationSet set, int batchSize, int T, Device device) =>
-        set.Windows is { } windows ? EvaluateDecoder(model, windows, set.Starts, batchSize, device) : EvaluateEncoder(model, set.Masked, T, device);
+        set.Windows is { } windows ? EvaluateDecoder(model, windows, set.Starts, set.ScoredBytes, batchSize, device)
+                                   : EvaluateEncoder(model, set.Masked, set.ScoredBytes, T, device);
 
     static Device KitTorch() => Setup.KitTorch.Device;
 
@@ -224,19 +248,23 @@ public static class Pretrainer
         return output.Loss!;
     }
 
-    /// <summary>Documents joined into one stream, each followed by end-of-text.</summary>
-    static int[] Stream(IEnumerable<PretrainingDocument> documents, CompactTokenizer tokenizer)
+    /// <summary>Documents joined into one stream, each followed by end-of-text, with the UTF-8 bytes each id stands for.</summary>
+    static (int[] Ids, int[] ByteCounts) Stream(IEnumerable<PretrainingDocument> documents, CompactTokenizer tokenizer)
     {
         var stream = new List<int>();
+        var bytes = new List<int>();
         foreach (var d in documents)
         {
-            stream.AddRange(tokenizer.Encode(d.Text));
+            var (ids, counts) = tokenizer.EncodeWithByteCounts(d.Text);
+            stream.AddRange(ids);
+            bytes.AddRange(counts);
             stream.Add(tokenizer.EndOfTextId);
+            bytes.Add(0);
         }
-        return [.. stream];
+        return ([.. stream], [.. bytes]);
     }
 
-    static Dictionary<string, double> EvaluateDecoder(TransformerModel model, NextTokenBatcher batcher, int[] starts, int batchSize, Device device)
+    static Dictionary<string, double> EvaluateDecoder(TransformerModel model, NextTokenBatcher batcher, int[] starts, long scoredBytes, int batchSize, Device device)
     {
         model.eval();
         double sum = 0;
@@ -253,10 +281,10 @@ public static class Pretrainer
         }
         model.train();
         var loss = sum / count;
-        return new() { ["loss"] = loss, ["perplexity"] = Math.Exp(loss) };
+        return new() { ["loss"] = loss, ["perplexity"] = Math.Exp(loss), ["bits_per_byte"] = sum / Math.Log(2) / scoredBytes };
     }
 
-    static Dictionary<string, double> EvaluateEncoder(TransformerModel model, (long[] ids, long[] labels, int rows)[] set, int T, Device device)
+    static Dictionary<string, double> EvaluateEncoder(TransformerModel model, (long[] ids, long[] labels, int rows)[] set, long maskedBytes, int T, Device device)
     {
         model.eval();
         double nll = 0;
@@ -276,6 +304,6 @@ public static class Pretrainer
         }
         model.train();
         if (count == 0) throw new InvalidOperationException("No validation position was masked; use more validation text.");
-        return new() { ["loss"] = nll / count, ["accuracy"] = correct / (double)count };
+        return new() { ["loss"] = nll / count, ["accuracy"] = correct / (double)count, ["bits_per_byte"] = nll / Math.Log(2) / maskedBytes };
     }
 }

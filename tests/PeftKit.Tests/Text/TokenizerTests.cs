@@ -20,9 +20,9 @@ public sealed class TokenizerTests : IDisposable
         "to get to sea as soon as I can.";
 
     [Fact]
-    public void CompactVocabularyRoundTripsTextMadeOfKeptTokens()
+    public void CompactVocabularyWithoutByteFallbackRoundTripsTextMadeOfKeptTokens()
     {
-        var tok = CompactTokenizer.Build([MobyDick], vocabSize: 4096);
+        var tok = CompactTokenizer.Build([MobyDick], vocabSize: 4096, byteFallback: false);
         var ids = tok.Encode(MobyDick);
         Assert.DoesNotContain(tok.UnknownId, ids);
         Assert.All(ids, id => Assert.InRange(id, 6, tok.VocabSize - 1));
@@ -36,9 +36,9 @@ public sealed class TokenizerTests : IDisposable
     }
 
     [Fact]
-    public void RareTokensBecomeUnknownAndSpecialsKeepFixedIds()
+    public void WithoutByteFallbackRareTokensBecomeUnknownAndSpecialsKeepFixedIds()
     {
-        var tok = CompactTokenizer.Build([MobyDick], vocabSize: 6 + 10);
+        var tok = CompactTokenizer.Build([MobyDick], vocabSize: 6 + 10, byteFallback: false);
         Assert.Equal(16, tok.VocabSize);
         var ids = tok.Encode("the spleen<|endoftext|>");
         Assert.Equal(tok.EndOfTextId, ids[^1]);
@@ -52,7 +52,7 @@ public sealed class TokenizerTests : IDisposable
     [Fact]
     public void CompactVocabularySavesAndLoads()
     {
-        var tok = CompactTokenizer.Build([MobyDick], vocabSize: 64);
+        var tok = CompactTokenizer.Build([MobyDick], vocabSize: 64, byteFallback: false);
         var path = Path.Combine(_dir, "tokenizer.json");
         tok.Save(path);
         var loaded = CompactTokenizer.Load(path);
