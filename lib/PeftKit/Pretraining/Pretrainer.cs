@@ -47,8 +47,8 @@ public static class Pretrainer
         var (train, _) = Stream(split.Train, tokenizer);
         var (validation, validationBytes) = Stream(split.Validation, tokenizer);
         double unknownShare = train.Count(id => id == tokenizer.UnknownId) / (double)train.Length;
-        double byteShare = train.Count(id => id >= CompactTokenizer.Specials.Count && id < tokenizer.FirstKeptId) / (double)train.Length;
-        log?.Report($"tokenizer: {tokenizer.VocabSize:N0} ids (cl100k compact{(tokenizer.ByteFallback ? ", byte fallback" : "")}); {train.Length:N0} training / {validation.Length:N0} validation tokens; " +
+        double byteShare = train.Count(tokenizer.IsByteId) / (double)train.Length;
+        log?.Report($"tokenizer: {tokenizer.VocabSize:N0} ids (cl100k compact, {(tokenizer.ByteFallback ? "byte-level BPE" : "kept ids")}); {train.Length:N0} training / {validation.Length:N0} validation tokens; " +
                     $"[UNK] {unknownShare:P2}, byte ids {byteShare:P2} of training tokens");
         var unigram = new UnigramModel(train, config.VocabSize);
 

@@ -4,7 +4,7 @@ using PeftKit.Text;
 namespace PeftKit.Tests.Text;
 
 /// <summary>
-/// The compact vocabulary with byte fallback: any text round-trips exactly and [UNK] is never produced, on every corpus
+/// The compact vocabulary as byte-level BPE: any text round-trips exactly and [UNK] is never produced, on every corpus
 /// the kit ships (not only on text built to fit), while the vocabulary keeps its size.
 /// </summary>
 public sealed class ByteFallbackTests : IDisposable
@@ -13,20 +13,36 @@ public sealed class ByteFallbackTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    // A vocabulary built from a few words, so that almost everything else must fall back to bytes.
+    // A vocabulary learnt from a few words, so that almost everything else must fall back to bytes.
     static CompactTokenizer Small() => CompactTokenizer.Build(["the whale, the sea and the ship"], vocabSize: 300);
 
     [Fact]
-    public void LayoutIsSpecialsThenBytesThenKeptTokens()
+    public void LayoutIsSpecialsThenBytesThenMerges()
     {
         var tok = Small();
         Assert.True(tok.ByteFallback);
-        Assert.Equal(6 + 256, tok.FirstKeptId);
-        Assert.InRange(tok.VocabSize, tok.FirstKeptId + 1, 300);
+        Assert.InRange(tok.VocabSize, 6 + 256 + 1, 300);
         Assert.Equal(6 + 'A', tok.ByteId((byte)'A'));
+        Assert.True(tok.IsByteId(6) && tok.IsByteId(261) && !tok.IsByteId(5) && !tok.IsByteId(262));
         Assert.Equal("A", tok.TokenOf(tok.ByteId((byte)'A')));
-        Assert.Equal([tok.ByteId((byte)'Z')], tok.Encode("Z"));   // a single-byte token is spelled with its byte id, never kept twice
-        Assert.All(tok.Encode(" the whale"), id => Assert.True(id >= tok.FirstKeptId, $"id {id}"));   // kept multi-byte tokens
+        Assert.Equal([tok.ByteId((byte)'Z')], tok.Encode("Z"));           // an unseen single byte is its byte id
+        var the = Assert.Single(tok.Encode(" the"));                     // " the" occurs 3 times: merged into one id
+        Assert.True(the >= 262, $"{the}");
+        Assert.Equal(" the", tok.TokenOf(the));
+        Assert.True(tok.Encode(" whales").Count > 1);                    // unseen: pieces and bytes, never [UNK]
+    }
+
+    [Fact]
+    public void TrainerMergesTheMostFrequentPairFirst()
+    {
+        // Sennrich et al. (2016)'s example: low ×5, lower ×2, newest ×6, widest ×3. The first merges are
+        // e s (9), es t (9), l o (7), lo w (7): ties go to the smaller pair, so (e, s) before (l, o).
+        static (byte[], long) W(string w, long n) => (System.Text.Encoding.ASCII.GetBytes(w), n);
+        var merges = BytePairTrainer.Train([W("low", 5), W("lower", 2), W("newest", 6), W("widest", 3)], mergeCount: 4, firstByteId: 0);
+        int Sym(char c) => c;
+        Assert.Equal([(Sym('e'), Sym('s')), (256, Sym('t')), (Sym('l'), Sym('o')), (258, Sym('w'))], merges);
+        // Training stops when no pair occurs twice.
+        Assert.Empty(BytePairTrainer.Train([W("ab", 1), W("cd", 1)], mergeCount: 10, firstByteId: 0));
     }
 
     [Theory]
@@ -79,6 +95,7 @@ public sealed class ByteFallbackTests : IDisposable
         var path = Path.Combine(_dir, "tokenizer.json");
         tok.Save(path);
         Assert.Contains("\"byte_fallback\":true", File.ReadAllText(path));
+        Assert.Contains("\"merges\":[[", File.ReadAllText(path));
         var loaded = CompactTokenizer.Load(path);
         Assert.True(loaded.ByteFallback);
         Assert.Equal(tok.VocabSize, loaded.VocabSize);
@@ -87,18 +104,27 @@ public sealed class ByteFallbackTests : IDisposable
     }
 
     [Fact]
-    public void FilesWithoutTheFlagLoadAsBefore()
+    public void FilesWithoutMergesLoadAsBefore()
     {
-        // A vocabulary saved before byte fallback has no "byte_fallback" field: it must keep its ids and its [UNK].
+        // A vocabulary saved by the kit's first bases (kept cl100k ids, no merges) keeps its ids and its [UNK].
         var legacy = CompactTokenizer.Build(["the whale, the sea and the ship"], vocabSize: 300, byteFallback: false);
         var path = Path.Combine(_dir, "tokenizer.json");
         legacy.Save(path);
-        Assert.DoesNotContain("byte_fallback", File.ReadAllText(path));
+        Assert.DoesNotContain("merges", File.ReadAllText(path));
         var loaded = CompactTokenizer.Load(path);
         Assert.False(loaded.ByteFallback);
-        Assert.Equal(6, loaded.FirstKeptId);
         Assert.Contains(loaded.UnknownId, loaded.Encode("Zanzibar"));
+        Assert.Equal(legacy.Encode("the sea, the ship"), loaded.Encode("the sea, the ship"));
         Assert.Throws<InvalidOperationException>(() => loaded.ByteId(65));
+    }
+
+    [Fact]
+    public void AMergeThatRefersForwardIsRefused()
+    {
+        var path = Path.Combine(_dir, "tokenizer.json");
+        File.WriteAllText(path, """{"kind":"compact","base_encoding":"cl100k_base","specials":["[PAD]","[UNK]","[CLS]","[SEP]","[MASK]","<|endoftext|>"],"byte_fallback":true,"merges":[[70,263]]}""");
+        var e = Assert.Throws<InvalidDataException>(() => CompactTokenizer.Load(path));
+        Assert.Contains("may only join byte ids or earlier merges", e.Message);
     }
 
     [Fact]
