@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The kit's test command (README): installs what the tests need on a fresh Debian/Ubuntu machine
 # (g++ for the libstdc++ shim; nbformat, nbconvert and chromium as real validators; jupyter-client and
-# python3-ipykernel for the Jupyter route), restores the pinned tools (.config/dotnet-tools.json: dotnet-repl and
+# python3-ipykernel for the Jupyter route; python3-torch for the independent reference of FromPretrained's tests,
+# tests/reference/make_reference.py), restores the pinned tools (.config/dotnet-tools.json: dotnet-repl and
 # dotnet-interactive, the real .NET Interactive kernel), installs the kernel's Jupyter kernelspec, builds the PeftKit
 # package feed, then runs every test project. Results go to TestResults/*.trx. Extra arguments go to `dotnet test`.
 set -euo pipefail
@@ -12,6 +13,7 @@ need=()
 [ -x /usr/bin/jupyter-nbconvert ] || need+=(jupyter-nbconvert)
 [ -x /usr/bin/jupyter-kernel ] || need+=(jupyter-client)
 /usr/bin/python3 -c "import ipykernel" 2>/dev/null || need+=(python3-ipykernel)
+/usr/bin/python3 -c "import torch" 2>/dev/null || need+=(python3-torch)
 command -v chromium >/dev/null || need+=(chromium)
 command -v g++ >/dev/null || need+=(g++)
 if [ ${#need[@]} -gt 0 ]; then

@@ -42,7 +42,12 @@ public sealed partial class TransformerModel
     static readonly Regex EncoderSkip = new(@"^(embeddings\.position_ids|cls\.predictions\.decoder\.(weight|bias)|cls\.seq_relationship\..*)$");
     static readonly Regex HeadKey = new(@"^(cls|lm_head|score|classifier)\.");
 
-    CheckpointLoadReport LoadState(Dictionary<string, Tensor> file, bool strict, string path)
+    /// <summary>
+    /// Copies <paramref name="file"/>'s tensors into the parameters (keys as <see cref="LoadSafetensors"/> maps them).
+    /// Missing keys that <paramref name="mayBeMissing"/> accepts (a BERT file saved without its pooler) do not fail a
+    /// strict load; they stay in the report's Missing list and keep their initial values.
+    /// </summary>
+    internal CheckpointLoadReport LoadState(Dictionary<string, Tensor> file, bool strict, string path, Func<string, bool>? mayBeMissing = null)
     {
         bool decoder = Config.Kind == ModelKind.Decoder;
         string prefix = decoder ? "transformer." : "bert.";
@@ -70,10 +75,11 @@ public sealed partial class TransformerModel
         var missing = parameters.Keys.Where(k => !sources.ContainsKey(k)).ToList();
         var fresh = missing.Where(k => k.StartsWith("score.", StringComparison.Ordinal) || k.StartsWith("classifier.", StringComparison.Ordinal)).ToList();
         missing = [.. missing.Except(fresh)];
-        if (strict && (missing.Count > 0 || unexpected.Count > 0))
+        var fatal = mayBeMissing is null ? missing : [.. missing.Where(k => !mayBeMissing(k))];
+        if (strict && (fatal.Count > 0 || unexpected.Count > 0))
             throw new SafetensorsException(
                 $"'{path}' does not match this {Config.Kind.ToString().ToLowerInvariant()} model" +
-                (missing.Count > 0 ? $"; missing keys ({missing.Count}): {string.Join(", ", missing.Take(20))}{(missing.Count > 20 ? ", ..." : "")}" : "") +
+                (fatal.Count > 0 ? $"; missing keys ({fatal.Count}): {string.Join(", ", fatal.Take(20))}{(fatal.Count > 20 ? ", ..." : "")}" : "") +
                 (unexpected.Count > 0 ? $"; unexpected keys ({unexpected.Count}): {string.Join(", ", unexpected.Take(20))}{(unexpected.Count > 20 ? ", ..." : "")}" : "") +
                 ". Check the config matches the checkpoint, or pass strict: false to load what matches.");
 

@@ -37,10 +37,7 @@ public sealed partial class TransformerModel
         if (past + T2 > Config.MaxPositions)
             throw new ArgumentException($"The sequence has {past + T2} positions (cached {past} + new {T2}) but the model has {Config.MaxPositions}; shorten the input.");
 
-        // Positions count real (and virtual) tokens only, so left padding does not shift them: (B, T').
-        var positions = mask.cumsum(1) - 1;
-        if (cache?.Mask is { } pastMask) positions = positions + pastMask.sum(1, keepdim: true);
-        positions = positions.clamp_min(0);
+        var positions = Positions(mask, past, cache?.Mask);                             // (B, T')
 
         var ctx = new AttentionContext(AdditiveMask(mask, cache?.Mask, 0, x.dtype), Prefix is { } p ? AdditiveMask(mask, cache?.Mask, p.Length, x.dtype) : null, Prefix, cache);
         if (h is not null)
@@ -61,11 +58,32 @@ public sealed partial class TransformerModel
         // Back to the real tokens only: (B, T, d).
         var hidden = realIndex is null ? x : x.gather(1, realIndex.unsqueeze(-1).expand(B, T, d));
         var realMask = input.AttentionMask?.to(int64) ?? ones_like(ids);                 // (B, T)
-        var (logits, loss) = input.LogitPositions is { } readAt ? (LogitsAt(hidden, readAt), null) : RunHead(hidden, realMask, input.Labels);
+        var pooled = pooler?.call(hidden[.., 0, ..]);                                    // (B, d) from [CLS]; null in a decoder
+        var (logits, loss) = input.LogitPositions is { } readAt ? (LogitsAt(hidden, readAt), null) : RunHead(hidden, pooled, realMask, input.Labels);
         hidden = hidden.MoveToOuterDisposeScope();
+        pooled?.MoveToOuterDisposeScope();
         logits?.MoveToOuterDisposeScope();
         loss?.MoveToOuterDisposeScope();
-        return new ModelOutput(hidden, logits, loss);
+        return new ModelOutput(hidden, logits, loss, pooled);
+    }
+
+    /// <summary>
+    /// Position ids (B, T') as each family's reference implementation computes them. BERT (Hugging Face's
+    /// BertEmbeddings): arange(past, past + T') whatever the mask, so left padding shifts the real tokens' positions and
+    /// virtual tokens an input transform prepends count as positions (PEFT's prompt tuning concatenates them to
+    /// inputs_embeds). GPT-2: cumsum(mask) − 1 over the cached and new mask, clamped at 0, which is what Hugging Face's
+    /// GPT-2 generate (prepare_inputs_for_generation) derives from the attention mask, so a left-padded prompt's real
+    /// tokens sit at 0, 1, … as they would unpadded. With right padding and an all-ones prefix of virtual tokens the two
+    /// rules agree at every real position.
+    /// </summary>
+    Tensor Positions(Tensor mask, long past, Tensor? pastMask)
+    {
+        long B = mask.shape[0], T = mask.shape[1];
+        if (Config.Kind == ModelKind.Encoder)
+            return arange(past, past + T, dtype: int64, device: mask.device).unsqueeze(0).expand(B, T);
+        var positions = mask.cumsum(1) - 1;                                              // (B, T')
+        if (pastMask is not null) positions = positions + pastMask.sum(1, keepdim: true);
+        return positions.clamp_min(0);
     }
 
     /// <summary>LM/MLM head at one position per row: hidden (B, T, d), positions (B) → logits (B, V).</summary>
@@ -78,7 +96,7 @@ public sealed partial class TransformerModel
             : cls!.predictions.forward(rows, WordEmbeddings.weight!);                        // (B, V), tied decoder
     }
 
-    (Tensor? logits, Tensor? loss) RunHead(Tensor hidden, Tensor mask, Tensor? labels)
+    (Tensor? logits, Tensor? loss) RunHead(Tensor hidden, Tensor? pooled, Tensor mask, Tensor? labels)
     {
         long B = hidden.shape[0], T = hidden.shape[1];
         switch (Head)
@@ -106,13 +124,12 @@ public sealed partial class TransformerModel
                 {
                     // Last real token of each row (works for left and right padding).
                     var last = TokenPositions.LastReal(mask);                                // (B)
-                    var pooled = hidden[arange(B, device: mask.device), last];               // (B, d)
-                    logits = score.call(dropout!.call(pooled));                               // (B, labels)
+                    var lastHidden = hidden[arange(B, device: mask.device), last];           // (B, d)
+                    logits = score.call(dropout!.call(lastHidden));                           // (B, labels)
                 }
                 else
                 {
-                    var pooled = pooler!.call(hidden[.., 0, ..]);                            // (B, d) from [CLS]
-                    logits = classifier!.call(dropout!.call(pooled));                        // (B, labels)
+                    logits = classifier!.call(dropout!.call(pooled!));                       // (B, labels) from the pooled [CLS]
                 }
                 if (labels is null) return (logits, null);
                 CheckLabels(labels, [B]);
