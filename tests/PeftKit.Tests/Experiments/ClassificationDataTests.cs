@@ -167,7 +167,7 @@ public sealed class ClassificationDataTests(SmallBases bases)
 /// <summary>P-Tuning v1's default label words, on vocabularies built to have or lack them (no torch).</summary>
 public sealed class DefaultVerbalizerTests
 {
-    static PeftKit.Text.CompactTokenizer Vocab(string text) => PeftKit.Text.CompactTokenizer.Build([text], 64);
+    static PeftKit.Text.CompactTokenizer Vocab(string text) => PeftKit.Text.CompactTokenizer.Build([text], 300);
 
     [Fact]
     public void ClassNamesWhenSingleTokensElseTheFirstFallbackPairElseAMessage()

@@ -14,9 +14,9 @@ public sealed class GenerationTests
     static readonly string DataRoot = PeftKit.Data.DataRoot.FindFrom(AppContext.BaseDirectory)
         ?? throw new InvalidOperationException("The tests run from the repository's build output; no data/ folder above it.");
 
-    // A small vocabulary built from the T3 training text itself, so most tokens of these examples have ids.
+    // A small byte-level vocabulary learnt from the T3 training text itself, so most words of these examples are a few pieces.
     static readonly Lazy<CompactTokenizer> Tokenizer = new(() =>
-        CompactTokenizer.Build(KitData.Generation(TaskName.EmailSubject, Split.Train, DataRoot).Take(400).SelectMany(e => new[] { e.Source, e.Target, GenerationData.Separator }), 400));
+        CompactTokenizer.Build(KitData.Generation(TaskName.EmailSubject, Split.Train, DataRoot).Take(400).SelectMany(e => new[] { e.Source, e.Target, GenerationData.Separator }), 1024));
 
     public GenerationTests() => KitTorch.Setup();
 
@@ -187,8 +187,11 @@ public sealed class GenerationTests
         {
             var train = result.History.TrainLoss;
             double first = train[..10].Average(), last = train[^10..].Average();
-            Assert.True(last < first - 1.0, $"training loss {first:F3} → {last:F3} should fall");
-            Assert.True(result.Dev.Loss < before - 1.0, $"dev loss {result.Dev.Loss:F3} should drop well below the untrained {before:F3}");
+            // Bars of 0.5 nats. Measured with this vocabulary: the run lowers training loss 7.589 → 6.905 and dev loss
+            // 7.695 → 6.996; the same run with learning rate 1e-12 (a prefix that does not train) moves them by < 0.02
+            // (7.620 → 7.627, dev 7.710). The kept-ids vocabulary's [UNK] targets were easier and fell by more than 1.
+            Assert.True(last < first - 0.5, $"training loss {first:F3} → {last:F3} should fall");
+            Assert.True(result.Dev.Loss < before - 0.5, $"dev loss {result.Dev.Loss:F3} should drop well below the untrained {before:F3}");
             Assert.Equal(result.History.BestMetric!.Value, result.Dev.Loss, 5);            // the best checkpoint is what was scored
             Assert.Equal(4L * 2 * 2 * 32, result.SavedParameters);                       // n·2·L·d: the MLP is not saved
             Assert.Equal(4L * 32 + (32 * 16 + 16) + (16 * 128 + 128), result.TrainableParameters);   // n·d + Linear(d,k) + Linear(k,2Ld)

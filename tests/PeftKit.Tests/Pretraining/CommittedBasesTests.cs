@@ -7,8 +7,9 @@ using PeftKit.Text;
 namespace PeftKit.Tests.Pretraining;
 
 /// <summary>
-/// The committed bases in data/models/: complete folders, the preset architecture, and model-card figures that the
-/// committed weights reproduce when re-scored on their validation split (so the card came from these weights).
+/// The committed bases in data/models/ (and the next bases, trained and waiting in data/models/next/ for the notebooks
+/// to be re-run on them): complete folders, the preset architecture, and model-card figures that the committed weights
+/// reproduce when re-scored on their validation split (so the card came from these weights).
 /// </summary>
 public sealed class CommittedBasesTests
 {
@@ -16,12 +17,20 @@ public sealed class CommittedBasesTests
 
     public CommittedBasesTests() => KitTorch.Setup();
 
-    [Theory]
-    [InlineData("tiny-gpt")]
-    [InlineData("tiny-bert")]
-    public void CardFiguresComeFromTheCommittedWeights(string name)
+    /// <summary>Folders under data/models: every base name, and next/NAME where a next base is committed.</summary>
+    public static TheoryData<string> Folders()
     {
-        var dir = Path.Combine(DataRoot.Locate(), "models", name);
+        var models = Path.Combine(DataRoot.Locate(), "models");
+        var next = PretrainRequest.ModelNames.Select(n => $"next/{n}").Where(f => Directory.Exists(Path.Combine(models, f)));
+        return [.. PretrainRequest.ModelNames.Concat(next)];
+    }
+
+    [Theory]
+    [MemberData(nameof(Folders))]
+    public void CardFiguresComeFromTheCommittedWeights(string folder)
+    {
+        var name = Path.GetFileName(folder);
+        var dir = Path.Combine(DataRoot.Locate(), "models", folder);
         foreach (var file in PretrainResult.FileNames)
             Assert.True(File.Exists(Path.Combine(dir, file)), $"{dir} lacks {file}; run `kit pretrain --model {name} --profile full` and commit the folder.");
         var f = JsonSerializer.Deserialize<PretrainFigures>(File.ReadAllText(Path.Combine(dir, "results.json")), Json)!;
@@ -59,5 +68,15 @@ public sealed class CommittedBasesTests
         var rescored = Pretrainer.Rescore(model, tokenizer, PretrainProfile.Full, f.Seed);
         Assert.True(Math.Abs(rescored["loss"] - f.ValidationLoss) <= 1e-5 * f.ValidationLoss,
             $"re-scored loss {rescored["loss"]:R} vs the card's {f.ValidationLoss:R}");
+        if (f.ValidationBitsPerByte is double bpb)
+        {
+            Assert.True(Math.Abs(rescored["bits_per_byte"] - bpb) <= 1e-5 * bpb, $"re-scored bits per byte {rescored["bits_per_byte"]:R} vs the card's {bpb:R}");
+            Assert.Contains(string.Format(inv, name == "tiny-gpt" ? "| bits per byte (any vocabulary) | {0:F4} |" : "| bits per masked byte (any vocabulary) | {0:F4} |", bpb), card);
+        }
+        if (f.ByteFallback)
+        {
+            Assert.True(tokenizer.ByteFallback, "results.json says byte-level BPE but tokenizer.json is a kept-ids vocabulary");
+            Assert.Equal(config.VocabSize, tokenizer.VocabSize);   // the merges filled the vocabulary
+        }
     }
 }
