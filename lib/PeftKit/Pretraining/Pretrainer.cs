@@ -244,6 +244,7 @@ public static class Pretrainer
     static Tensor TakeLoss(ModelOutput output)
     {
         output.HiddenStates.Dispose();
+        output.Pooled?.Dispose();
         output.Logits?.Dispose();
         return output.Loss!;
     }
