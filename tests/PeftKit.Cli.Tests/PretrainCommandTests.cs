@@ -15,6 +15,7 @@ public sealed class PretrainCommandTests
             Assert.True(exit == 0, $"exit {exit}\n{stdout}\n{stderr}");
             Assert.Contains("validation MLM accuracy", stdout);
             Assert.Contains("vs most-frequent-token baseline", stdout);
+            Assert.Contains("bits per masked byte", stdout);
             foreach (var file in new[] { "config.json", "model.safetensors", "tokenizer.json", "history.json", "results.json", "MODEL_CARD.md" })
                 Assert.True(File.Exists(Path.Combine(dir, file)), $"{file} missing");
             Assert.Contains("kit pretrain --model tiny-bert --profile quick --out", File.ReadAllText(Path.Combine(dir, "MODEL_CARD.md")));
@@ -42,5 +43,11 @@ public sealed class PretrainCommandTests
         (exit, _, stderr) = Kit.Run("pretrain", "--model", "tiny-bert", "--dropout", "1");
         Assert.Equal(2, exit);
         Assert.Contains("--dropout must be in [0, 1), 0 to disable it (got 1).", stderr);
+        (exit, _, stderr) = Kit.Run("pretrain", "--model", "tiny-bert", "--learning-rate", "0");
+        Assert.Equal(2, exit);
+        Assert.Contains("--learning-rate must be between 0 and 1, e.g. 1e-3 (got 0).", stderr);
+        (exit, _, stderr) = Kit.Run("pretrain", "--model", "tiny-bert", "--warmup", "-1");
+        Assert.Equal(2, exit);
+        Assert.Contains("--warmup must be 0 or more (got -1).", stderr);
     }
 }

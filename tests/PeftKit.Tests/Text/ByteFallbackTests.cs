@@ -88,6 +88,22 @@ public sealed class ByteFallbackTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ByteCountsSumToTheTextsUtf8Length(bool byteFallback)
+    {
+        // What bits per byte divides by: every id's share of the text, [UNK] included, end-of-text nothing.
+        var tok = CompactTokenizer.Build(["the whale, the sea and the ship"], vocabSize: 300, byteFallback);
+        const string text = "Ahab's 🐋 — naïve whale<|endoftext|>the sea";
+        var (ids, counts) = tok.EncodeWithByteCounts(text);
+        Assert.Equal(tok.Encode(text), ids);
+        Assert.Equal(ids.Count, counts.Count);
+        Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(text.Replace("<|endoftext|>", "")), counts.Sum());
+        Assert.Equal(0, counts[ids.ToList().IndexOf(tok.EndOfTextId)]);
+        Assert.All(counts.Where((_, i) => ids[i] != tok.EndOfTextId), c => Assert.True(c >= 1));
+    }
+
     [Fact]
     public void SavesAndLoadsWithByteFallback()
     {
