@@ -34,20 +34,18 @@ public sealed class PretrainCommandTests
         Assert.Equal(2, exit);
         Assert.Contains("The quick profile never writes into the committed models", stderr);
         Assert.False(Directory.Exists(committed));
-        (exit, _, stderr) = Kit.Run("pretrain", "--model", "tiny-gpt", "--steps", "0");
-        Assert.Equal(2, exit);
-        Assert.Contains("--steps must be at least 1 (got 0).", stderr);
-        (exit, _, stderr) = Kit.Run("pretrain", "--model", "tiny-bert", "--mask-rate", "1.5");
-        Assert.Equal(2, exit);
-        Assert.Contains("--mask-rate must be between 0 and 1, e.g. 0.15 or 0.4 (got 1.5).", stderr);
-        (exit, _, stderr) = Kit.Run("pretrain", "--model", "tiny-bert", "--dropout", "1");
-        Assert.Equal(2, exit);
-        Assert.Contains("--dropout must be in [0, 1), 0 to disable it (got 1).", stderr);
-        (exit, _, stderr) = Kit.Run("pretrain", "--model", "tiny-bert", "--learning-rate", "0");
-        Assert.Equal(2, exit);
-        Assert.Contains("--learning-rate must be between 0 and 1, e.g. 1e-3 (got 0).", stderr);
-        (exit, _, stderr) = Kit.Run("pretrain", "--model", "tiny-bert", "--warmup", "-1");
-        Assert.Equal(2, exit);
-        Assert.Contains("--warmup must be 0 or more (got -1).", stderr);
+        foreach (var (option, value, message) in new[]
+        {
+            ("--steps", "0", "--steps must be at least 1 (got 0)."),
+            ("--mask-rate", "1.5", "--mask-rate must be between 0 and 1, e.g. 0.15 or 0.4 (got 1.5)."),
+            ("--dropout", "1", "--dropout must be in [0, 1), 0 to disable it (got 1)."),
+            ("--learning-rate", "0", "--learning-rate must be between 0 and 1, e.g. 1e-3 (got 0)."),
+            ("--warmup", "-1", "--warmup must be 0 or more (got -1)."),
+        })
+        {
+            (exit, _, stderr) = Kit.Run("pretrain", "--model", "tiny-bert", option, value);
+            Assert.True(exit == 2, $"{option} {value}: exit {exit}, expected 2 (bad arguments)");
+            Assert.Contains(message, stderr);
+        }
     }
 }
