@@ -76,12 +76,13 @@ public static class KitTorch
     {
         var assembly = TorchNatives.TorchSharpAssembly;
         Dl.OpenOrThrow(Path.Combine(cacheDirectory, NativeCompat.ShimFile), Dl.Now | Dl.Global);
-        if (!NativeLibrary.TryLoad("torch", assembly, null, out _))
-        {
-            var dir = TorchNatives.FindLibTorchDirectory() ?? throw new TorchSetupException(
-                "libtorch.so was not found next to TorchSharp or in the NuGet cache. Reference TorchSharp-cpu (or TorchSharp-cuda-linux).");
-            Dl.OpenOrThrow(Path.Combine(dir, "libtorch.so"), Dl.Lazy | Dl.Global);
-        }
+        // libtorch by full path, from TorchSharp's own folders or the NuGet cache — never by bare name: where TorchSharp.dll
+        // has no libtorch beside it (a notebook kernel loads it from the NuGet cache), a bare-name load searches the system
+        // paths and finds any system libtorch first (Debian's python3-torch installs libtorch 1.13 and libc10.so in
+        // /usr/lib), whose libc10 then lacks the symbols libLibTorchSharp needs.
+        var dir = TorchNatives.FindLibTorchDirectory() ?? throw new TorchSetupException(
+            "libtorch.so was not found next to TorchSharp or in the NuGet cache. Reference TorchSharp-cpu (or TorchSharp-cuda-linux).");
+        Dl.OpenOrThrow(Path.Combine(dir, "libtorch.so"), Dl.Lazy | Dl.Global);
         var handle = Dl.OpenOrThrow(Path.Combine(cacheDirectory, TorchNatives.LibTorchSharp), Dl.Lazy | Dl.Global);
         // Bound through the scalar quarantine when it was built: its THSTorch_dispose_scalar, TorchSharp's everything else.
         var quarantine = ScalarQuarantine.TryOpen(cacheDirectory);
