@@ -157,7 +157,7 @@ public sealed class CompactTokenizer : ITextTokenizer
                     byteCounts?.Add(Cl100kTokenBytes.Of(id).Length);
                     continue;
                 }
-                foreach (int piece in _pieces.GetOrAdd(id, Pieces))
+                foreach (int piece in _pieces.GetOrAdd(id, static (key, self) => self.Pieces(key), this))   // no delegate per token
                 {
                     result.Add(piece);
                     byteCounts?.Add(_idBytes[piece].Length);
