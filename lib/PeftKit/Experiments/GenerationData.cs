@@ -62,8 +62,14 @@ public sealed partial class GenerationData
     /// <param name="maxEval">Dev and test examples kept (each); null = all.</param>
     /// <param name="seed">Seed of the subsets.</param>
     /// <param name="dataRoot">The data folder; null = located by walking up from the working directory.</param>
+    /// <param name="maxPerSubject">
+    /// Examples kept per distinct target (per thread: every reply in a thread shares its subject), the first in file
+    /// order, before the subsets are drawn; null = all. With 1, a model cannot score by memorising the subjects of
+    /// long threads (T3's training split repeats one subject 52 times) and each test subject counts once.
+    /// </param>
     public static GenerationData Create(TaskName task, CompactTokenizer tokenizer, int maxPositions, int maxSourceTokens = 96,
-        int maxTargetTokens = 24, int? maxTrain = null, int? maxEval = null, int seed = 42, string? dataRoot = null)
+        int maxTargetTokens = 24, int? maxTrain = null, int? maxEval = null, int seed = 42, string? dataRoot = null,
+        int? maxPerSubject = null)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         if (maxSourceTokens < 1) throw new ArgumentOutOfRangeException(nameof(maxSourceTokens), maxSourceTokens, "maxSourceTokens must be at least 1 (typical: 64 to 128).");
@@ -74,26 +80,28 @@ public sealed partial class GenerationData
                 $"maxSourceTokens ({maxSourceTokens}) + separator ({separator}) + maxTargetTokens ({maxTargetTokens}) + end of text exceeds the model's {maxPositions} positions; shorten the source or the target.");
         if (maxTrain is < 1) throw new ArgumentOutOfRangeException(nameof(maxTrain), maxTrain, "maxTrain must be at least 1, or null for the whole split.");
         if (maxEval is < 1) throw new ArgumentOutOfRangeException(nameof(maxEval), maxEval, "maxEval must be at least 1, or null for whole splits.");
+        if (maxPerSubject is < 1) throw new ArgumentOutOfRangeException(nameof(maxPerSubject), maxPerSubject, "maxPerSubject must be at least 1 (1 = one email per thread), or null for every email.");
+        IReadOnlyList<GenerationExample> Load(Split split) => PerSubject(KitData.Generation(task, split, dataRoot), maxPerSubject);
         var examples = new Dictionary<Split, IReadOnlyList<GenerationExample>>
         {
-            [Split.Train] = Subset(KitData.Generation(task, Split.Train, dataRoot), maxTrain, seed),
-            [Split.Dev] = Subset(KitData.Generation(task, Split.Dev, dataRoot), maxEval, seed + 1),
-            [Split.Test] = Subset(KitData.Generation(task, Split.Test, dataRoot), maxEval, seed + 2),
+            [Split.Train] = Subset(Load(Split.Train), maxTrain, seed),
+            [Split.Dev] = Subset(Load(Split.Dev), maxEval, seed + 1),
+            [Split.Test] = Subset(Load(Split.Test), maxEval, seed + 2),
         };
         return new GenerationData(task, tokenizer, maxSourceTokens, maxTargetTokens, examples);
     }
 
     /// <summary>
-    /// <see cref="Create(TaskName, CompactTokenizer, int, int, int, int?, int?, int, string?)"/> with a tiny decoder base's
+    /// <see cref="Create(TaskName, CompactTokenizer, int, int, int, int?, int?, int, string?, int?)"/> with a tiny decoder base's
     /// tokenizer and position limit (e.g. <c>TinyBase.Load("tiny-gpt")</c>).
     /// </summary>
     public static GenerationData Create(TaskName task, TinyBase @base, int maxSourceTokens = 96, int maxTargetTokens = 24,
-        int? maxTrain = null, int? maxEval = null, int seed = 42, string? dataRoot = null)
+        int? maxTrain = null, int? maxEval = null, int seed = 42, string? dataRoot = null, int? maxPerSubject = null)
     {
         ArgumentNullException.ThrowIfNull(@base);
         if (@base.Config.Kind != ModelKind.Decoder)
             throw new ArgumentException($"Generation needs a decoder base; '{@base.Name}' is an {@base.Config.Kind}. Use tiny-gpt.", nameof(@base));
-        return Create(task, @base.Tokenizer, @base.Config.MaxPositions, maxSourceTokens, maxTargetTokens, maxTrain, maxEval, seed, dataRoot);
+        return Create(task, @base.Tokenizer, @base.Config.MaxPositions, maxSourceTokens, maxTargetTokens, maxTrain, maxEval, seed, dataRoot, maxPerSubject);
     }
 
     /// <summary>The task.</summary>
@@ -225,6 +233,14 @@ public sealed partial class GenerationData
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
+
+    /// <summary>At most <paramref name="max"/> examples per cleaned target, the first ones in file order.</summary>
+    static IReadOnlyList<GenerationExample> PerSubject(IReadOnlyList<GenerationExample> all, int? max)
+    {
+        if (max is not int m) return all;
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        return [.. all.Where(e => (seen[Clean(e.Target)] = seen.GetValueOrDefault(Clean(e.Target)) + 1) <= m)];
+    }
 
     static IReadOnlyList<GenerationExample> Subset(IReadOnlyList<GenerationExample> all, int? max, int seed)
     {

@@ -130,6 +130,27 @@ public sealed class GenerationTests
         Assert.True(positions[^1] > 48, "a random subset, not the first 48");
     }
 
+    /// <summary>
+    /// One email per thread: every kept subject is distinct, the kept email is the first of its thread in file order,
+    /// no thread is lost, and the whole split has repeated subjects to remove (else the test proves nothing).
+    /// </summary>
+    [Fact]
+    public void MaxPerSubjectKeepsTheFirstEmailOfEachThread()
+    {
+        var all = KitData.Generation(TaskName.EmailSubject, Split.Train, DataRoot);
+        static string Key(GenerationExample e) => string.Join(' ', e.Target.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+        var firsts = all.GroupBy(Key).Select(g => g.First().Id).ToHashSet();
+        Assert.True(firsts.Count < all.Count - 100, $"T3 train should repeat subjects: {firsts.Count} distinct of {all.Count}");
+        var kept = GenerationData.Create(TaskName.EmailSubject, Tokenizer.Value, maxPositions: 64, maxSourceTokens: 24, maxTargetTokens: 8,
+            dataRoot: DataRoot, maxPerSubject: 1).Examples(Split.Train);
+        Assert.Equal(firsts.Count, kept.Count);
+        Assert.All(kept, e => Assert.Contains(e.Id, firsts));
+        var two = GenerationData.Create(TaskName.EmailSubject, Tokenizer.Value, 64, 24, 8, dataRoot: DataRoot, maxPerSubject: 2).Examples(Split.Train);
+        Assert.Equal(all.GroupBy(Key).Sum(g => Math.Min(2, g.Count())), two.Count);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => GenerationData.Create(TaskName.EmailSubject, Tokenizer.Value, 64, 24, 8, dataRoot: DataRoot, maxPerSubject: 0));
+        Assert.Contains("one email per thread", e.Message);
+    }
+
     [Fact]
     public void BadSizesSayWhatToChange()
     {

@@ -7,9 +7,9 @@ using PeftKit.Text;
 namespace PeftKit.Tests.Pretraining;
 
 /// <summary>
-/// The committed bases in data/models/ (and the next bases, trained and waiting in data/models/next/ for the notebooks
-/// to be re-run on them): complete folders, the preset architecture, and model-card figures that the committed weights
-/// reproduce when re-scored on their validation split (so the card came from these weights).
+/// The committed bases in data/models/: complete folders, the preset architecture, a byte-level vocabulary (no [UNK]),
+/// and model-card figures that the committed weights reproduce when re-scored on their validation split (so the card
+/// came from these weights).
 /// </summary>
 public sealed class CommittedBasesTests
 {
@@ -17,13 +17,8 @@ public sealed class CommittedBasesTests
 
     public CommittedBasesTests() => KitTorch.Setup();
 
-    /// <summary>Folders under data/models: every base name, and next/NAME where a next base is committed.</summary>
-    public static TheoryData<string> Folders()
-    {
-        var models = Path.Combine(DataRoot.Locate(), "models");
-        var next = PretrainRequest.ModelNames.Select(n => $"next/{n}").Where(f => Directory.Exists(Path.Combine(models, f)));
-        return [.. PretrainRequest.ModelNames.Concat(next)];
-    }
+    /// <summary>Folders under data/models: one per base name.</summary>
+    public static TheoryData<string> Folders() => [.. PretrainRequest.ModelNames];
 
     [Theory]
     [MemberData(nameof(Folders))]
@@ -68,15 +63,12 @@ public sealed class CommittedBasesTests
         var rescored = Pretrainer.Rescore(model, tokenizer, PretrainProfile.Full, f.Seed);
         Assert.True(Math.Abs(rescored["loss"] - f.ValidationLoss) <= 1e-5 * f.ValidationLoss,
             $"re-scored loss {rescored["loss"]:R} vs the card's {f.ValidationLoss:R}");
-        if (f.ValidationBitsPerByte is double bpb)
-        {
-            Assert.True(Math.Abs(rescored["bits_per_byte"] - bpb) <= 1e-5 * bpb, $"re-scored bits per byte {rescored["bits_per_byte"]:R} vs the card's {bpb:R}");
-            Assert.Contains(string.Format(inv, name == "tiny-gpt" ? "| bits per byte (any vocabulary) | {0:F4} |" : "| bits per masked byte (any vocabulary) | {0:F4} |", bpb), card);
-        }
-        if (f.ByteFallback)
-        {
-            Assert.True(tokenizer.ByteFallback, "results.json says byte-level BPE but tokenizer.json is a kept-ids vocabulary");
-            Assert.Equal(config.VocabSize, tokenizer.VocabSize);   // the merges filled the vocabulary
-        }
+        // Both bases are byte-level BPE: every text has a spelling, [UNK] never trains, bits per byte are on the card.
+        Assert.True(f.ByteFallback && tokenizer.ByteFallback, $"{name}: not a byte-level vocabulary; retrain it with `kit pretrain --model {name} --profile full`.");
+        Assert.Equal(0, f.TrainUnknownShare);
+        Assert.Equal(config.VocabSize, tokenizer.VocabSize);   // the merges filled the vocabulary
+        var bpb = f.ValidationBitsPerByte ?? throw new Xunit.Sdk.XunitException($"{name}: results.json has no validation_bits_per_byte.");
+        Assert.True(Math.Abs(rescored["bits_per_byte"] - bpb) <= 1e-5 * bpb, $"re-scored bits per byte {rescored["bits_per_byte"]:R} vs the card's {bpb:R}");
+        Assert.Contains(string.Format(inv, name == "tiny-gpt" ? "| bits per byte (any vocabulary) | {0:F4} |" : "| bits per masked byte (any vocabulary) | {0:F4} |", bpb), card);
     }
 }
