@@ -127,6 +127,9 @@ public sealed class NotebookTests
         Assert.Empty(outputs.Where(o => (string?)o["output_type"] == "error").Select(o => o.ToJsonString()));
         Assert.Contains(outputs, o => Cells.Text(o).Contains("profile: full", StringComparison.Ordinal));
         Assert.DoesNotContain(outputs, o => Cells.Text(o).Contains("profile: quick", StringComparison.Ordinal));
+        // The bases are byte-level BPE (CommittedBasesTests): no text a notebook shows may have lost a word to [UNK].
+        var unknown = outputs.Select(o => o.ToJsonString()).FirstOrDefault(json => json.Contains("[UNK]", StringComparison.Ordinal)) ?? "";   // text, HTML tables, figures
+        Assert.True(unknown.Length == 0, $"{name}: an output shows [UNK] (re-run on the byte-level bases with `kit run --inplace`):\n{unknown[..Math.Min(400, unknown.Length)]}");
     }
 
     /// <summary>A cell of package references (<c>#r</c>), <c>using</c> directives and comments only: it prints nothing by construction.</summary>

@@ -133,7 +133,8 @@ public sealed partial class GenerationData
 
     /// <summary>
     /// The reference subject of example <paramref name="index"/> as written (whitespace collapsed), what generations
-    /// are scored against: words outside the tokenizer's vocabulary (trained as [UNK]) count as misses.
+    /// are scored against (with a byte-level vocabulary every word can be generated; with a kept-ids one, words that
+    /// train as [UNK] can only count as misses).
     /// </summary>
     public string ReferenceText(Split split, int index) => Clean(_examples[split][index].Target);
 
