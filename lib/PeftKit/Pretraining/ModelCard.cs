@@ -50,7 +50,7 @@ public static class ModelCard
         s.AppendLine(inv, $"Split by whole document (seed {f.Seed}): {f.TrainDocuments} training documents ({f.TrainTokens:N0} tokens), {f.ValidationDocuments} validation documents ({f.ValidationTokens:N0} tokens).");
         s.AppendLine($"Validation documents: {string.Join(", ", split.Validation.Select(d => $"{d.Source}/{d.Id}"))}.");
         s.AppendLine(f.ByteFallback
-            ? string.Create(inv, $"Tokenizer: byte-level BPE of {f.TokenizerVocabSize:N0} ids (6 specials, 256 bytes, {f.TokenizerVocabSize - Text.CompactTokenizer.Specials.Count - Text.CompactTokenizer.ByteCount:N0} merges learnt from the training documents' cl100k tokens; tokenizer.json): any text round-trips, no [UNK]; single bytes are {f.TrainByteShare:P2} of training tokens.")
+            ? string.Create(inv, $"Tokenizer: byte-level BPE of {f.TokenizerVocabSize:N0} ids (6 specials, 256 bytes, {f.TokenizerVocabSize - Text.CompactTokenizer.Specials.Count - Text.CompactTokenizer.ByteCount:N0} merges learnt from the training documents' cl100k tokens; tokenizer.json): any text round-trips and the unknown-token id is never produced; single bytes are {f.TrainByteShare:P2} of training tokens.")
             : string.Create(inv, $"Tokenizer: compact cl100k vocabulary of {f.TokenizerVocabSize:N0} ids built from the training documents only (tokenizer.json); [UNK] is {f.TrainUnknownShare:P2} of training tokens."));
         s.AppendLine();
         s.AppendLine("## Model and training");
