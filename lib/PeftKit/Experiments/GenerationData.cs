@@ -239,8 +239,15 @@ public sealed partial class GenerationData
     static IReadOnlyList<GenerationExample> PerSubject(IReadOnlyList<GenerationExample> all, int? max)
     {
         if (max is not int m) return all;
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        return [.. all.Where(e => (seen[Clean(e.Target)] = seen.GetValueOrDefault(Clean(e.Target)) + 1) <= m)];
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);   // cleaned subject → emails met so far
+        var kept = new List<GenerationExample>();
+        foreach (var e in all)
+        {
+            var key = Clean(e.Target);
+            seen[key] = seen.GetValueOrDefault(key) + 1;
+            if (seen[key] <= m) kept.Add(e);
+        }
+        return kept;
     }
 
     static IReadOnlyList<GenerationExample> Subset(IReadOnlyList<GenerationExample> all, int? max, int seed)
