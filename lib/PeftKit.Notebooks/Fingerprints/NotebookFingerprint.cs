@@ -71,7 +71,9 @@ public sealed partial class NotebookFingerprint
                 }
             }
         }
-        return new NotebookFingerprint(lines);
+        // As the file reads back: a printed value with a line break (a generated subject line in a table cell) becomes
+        // several lines, so a fresh run compares equal to the recorded file (Of(x) == Parse(ToText(Of(x)))).
+        return Parse(string.Join('\n', lines));
     }
 
     /// <summary>The code hash in a fingerprint file's header; null when it has none (recorded before the kit wrote one).</summary>
