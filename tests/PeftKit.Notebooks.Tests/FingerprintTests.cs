@@ -58,6 +58,27 @@ public class FingerprintTests
 
     static JsonObject Tags(string tag) => new() { ["tags"] = new JsonArray(tag) };
 
+    /// <summary>
+    /// A generated text with line breaks in a table cell (notebook 02's samples): a fresh fingerprint must equal the
+    /// recorded file read back, which splits at every line break. Before the fix the row stayed one line and a quick
+    /// run differed from its own recorded fingerprint.
+    /// </summary>
+    [Fact]
+    public void ALineBreakInATableCellReadsBackAsTheFileHasIt()
+    {
+        var notebook = new Notebook
+        {
+            Cells =
+            [
+                new() { Type = CellType.Code, Source = "samples", Outputs =
+                    [CellOutput.Display([new("text/html", "<table><thead><tr><th>generated</th><th>F1</th></tr></thead><tbody><tr><td>Applause))\n\n\"N</td><td>0.00</td></tr></tbody></table>")])] },
+            ],
+        };
+        var fresh = NotebookFingerprint.Of(notebook);
+        Assert.DoesNotContain(fresh.Lines, l => l.Contains('\n'));
+        Assert.Null(NotebookFingerprint.Parse(fresh.ToText("nb.ipynb", "kit run nb.ipynb --inplace")).FirstDifference(fresh));
+    }
+
     [Fact]
     public void KeepsEveryResultAndMasksTimeMemoryAndPaths()
     {
