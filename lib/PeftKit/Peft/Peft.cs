@@ -14,7 +14,8 @@ public static class Peft
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(config);
         var peft = new PeftModel(model);
-        peft.AddAdapter(name, config);
+        try { peft.AddAdapter(name, config); }
+        catch { peft.Release(); throw; }   // a refused config leaves the model as it was, free for another Apply
         return peft;
     }
 
@@ -23,7 +24,8 @@ public static class Peft
     {
         ArgumentNullException.ThrowIfNull(model);
         var peft = new PeftModel(model);
-        peft.LoadAdapter(directory, name);
+        try { peft.LoadAdapter(directory, name); }
+        catch { peft.Release(); throw; }   // LoadAdapter removed what it added; the model is free for another Load
         return peft;
     }
 }

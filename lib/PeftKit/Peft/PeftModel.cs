@@ -161,6 +161,14 @@ public sealed class PeftModel : Module<ModelInput, ModelOutput>
         return base_model;
     }
 
+    /// <summary>Gives the model back when the first adapter could not be added: it can be wrapped again. This PeftModel cannot be used afterwards.</summary>
+    internal void Release()
+    {
+        if (_adapters.Count > 0) return;
+        _unloaded = true;
+        Wrapped.Remove(base_model);
+    }
+
     /// <summary>Drops the active adapter's reparameterisation network (prefix MLP, P-Tuning encoder), keeping the prompts it produces.</summary>
     public void Consolidate()
     {

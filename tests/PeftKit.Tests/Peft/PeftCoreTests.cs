@@ -49,8 +49,10 @@ public sealed class PeftCoreTests : IDisposable
     [Fact]
     public void NoMatchNamesTheRequestAndListsCandidates()
     {
-        var e = Assert.Throws<ArgumentException>(() => Peft.Apply(Row(ModelKind.Decoder).CreateBase(), new LoraConfig(new[] { "c_atn" })));
+        var model = Row(ModelKind.Decoder).CreateBase();
+        var e = Assert.Throws<ArgumentException>(() => Peft.Apply(model, new LoraConfig(new[] { "c_atn" })));
         Assert.Contains("target modules [c_atn] matched no module", e.Message);
+        Assert.NotNull(Peft.Apply(model, new LoraConfig(new[] { "c_attn" })));   // the refused Apply left the model free to wrap again
         Assert.Contains("h.0.attn.c_attn", e.Message);
         Assert.Contains("Short names you can use: c_attn, c_proj, c_fc", e.Message);
         var partial = Assert.Throws<ArgumentException>(() => Peft.Apply(Row(ModelKind.Encoder).CreateBase(), new LoraConfig(new[] { "query", "valu" })));
@@ -109,6 +111,7 @@ public sealed class PeftCoreTests : IDisposable
         Assert.Contains("'base_model.model.h.0.attn.c_attn.lora_A.weight'", e.Message);
         Assert.Contains("has shape [4, 32] but this model expects [2, 32]", e.Message);
         Assert.DoesNotContain(fresh.named_modules(), m => m.module is LoraLinear);   // the half-loaded adapter is gone
+        Assert.NotNull(Peft.Apply(fresh, new LoraConfig(new[] { "c_attn" }, rank: 2)));   // and the model is free to wrap again
     }
 
     [Fact]
