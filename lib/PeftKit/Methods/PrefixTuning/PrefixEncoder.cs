@@ -80,5 +80,13 @@ public sealed class PrefixEncoder : Module, IPrefixProvider
         register_parameter(nameof(prefix), prefix);
     }
 
+    /// <summary>Sets the directly parameterised prefix P (n, |layers|·2·d) to <paramref name="values"/>.</summary>
+    internal void Initialize(Tensor values)
+    {
+        if (prefix is null) throw new InvalidOperationException("Only a directly parameterised prefix can be initialised from values.");
+        using var _ = no_grad();
+        prefix.copy_(values.to(prefix.dtype, prefix.device));
+    }
+
     internal Parameter PrefixParameter => prefix ?? throw new InvalidOperationException("Consolidate() first.");
 }

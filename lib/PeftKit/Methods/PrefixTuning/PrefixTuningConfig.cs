@@ -29,6 +29,14 @@ public sealed record PrefixTuningConfig : PeftConfig
     /// <summary>k, the reparameterisation MLP's hidden width (512 or 800 in the paper); null = no MLP (direct, less stable).</summary>
     public int? EncoderHiddenSize { get; init => field = value is null or >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(EncoderHiddenSize), value, "EncoderHiddenSize must be at least 1, or null for no reparameterisation."); }
 
+    /// <summary>
+    /// Real-word initialisation (Li &amp; Liang §7.2; their code's <c>init_shallow_word</c>): the prefix starts as the
+    /// frozen model's own keys and values for these tokens, so training starts from a context the model has seen
+    /// rather than from noise. Needs the direct parameterisation (<see cref="EncoderHiddenSize"/> null) and one id per
+    /// virtual token; null (default) = N(0, 1) noise, or the MLP's initialisation.
+    /// </summary>
+    public IReadOnlyList<int>? InitTokenIds { get; init => field = value is null ? null : value.Count > 0 ? [.. value] : throw new ArgumentException("InitTokenIds must hold at least one token id, or be null for a random prefix.", nameof(InitTokenIds)); }
+
     /// <summary>Parameters kept after training: n·2·L·d.</summary>
     public long KeptParameterCount(int hiddenSize, int numLayers) => (long)NumVirtualTokens * 2 * numLayers * hiddenSize;
 
@@ -40,16 +48,33 @@ public sealed record PrefixTuningConfig : PeftConfig
         return NumVirtualTokens * d + d * k + k + k * o + o;
     }
 
-    internal override PeftAdapter CreateAdapter(PeftModel model, string name) => new PrefixTuningAdapter(model, name, this);
+    internal override PeftAdapter CreateAdapter(PeftModel model, string name)
+    {
+        if (InitTokenIds is { } ids)
+        {
+            if (EncoderHiddenSize is not null)
+                throw new ArgumentException($"InitTokenIds initialises the prefix itself, but EncoderHiddenSize = {EncoderHiddenSize} trains it through an MLP; set EncoderHiddenSize to null (the direct parameterisation, as Li & Liang's real-word initialisation).");
+            if (ids.Count != NumVirtualTokens)
+                throw new ArgumentException($"InitTokenIds holds {ids.Count} token ids but NumVirtualTokens is {NumVirtualTokens}; give one id per virtual token.");
+            long V = model.BaseModel.Config.VocabSize;
+            if (ids.FirstOrDefault(t => t < 0 || t >= V, -1) is var bad && bad >= 0)
+                throw new ArgumentException($"Prefix init token id {bad} is outside the model's vocabulary [0, {V}); tokenize the words with the base model's own tokenizer.");
+        }
+        return new PrefixTuningAdapter(model, name, this);
+    }
 
     internal override void WriteJson(JsonObject o)
     {
         o["num_virtual_tokens"] = NumVirtualTokens;
         o["prefix_projection"] = EncoderHiddenSize is not null;
         o["encoder_hidden_size"] = EncoderHiddenSize;
+        o["kit_init_token_ids"] = InitTokenIds is null ? null : new JsonArray([.. InitTokenIds.Select(t => JsonValue.Create(t))]);
     }
 
     internal static PrefixTuningConfig Read(JsonObject o) => new(
         PeftConfigJson.Int(o, "num_virtual_tokens"),
-        PeftConfigJson.OptBool(o, "prefix_projection") == true ? PeftConfigJson.Int(o, "encoder_hidden_size") : null);
+        PeftConfigJson.OptBool(o, "prefix_projection") == true ? PeftConfigJson.Int(o, "encoder_hidden_size") : null)
+    {
+        InitTokenIds = o["kit_init_token_ids"] is JsonArray a ? [.. a.Select(n => n!.GetValue<int>())] : null,
+    };
 }
