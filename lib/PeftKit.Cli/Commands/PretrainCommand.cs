@@ -22,18 +22,24 @@ internal static class PretrainCommand
         var dropout = new Option<float?>("--dropout") { Description = "Dropout while pretraining (default: the profile's; config.json keeps the preset's for fine-tuning)." };
         var learningRate = new Option<double?>("--learning-rate") { Description = "Peak AdamW learning rate (default: the profile's)." };
         var warmup = new Option<int?>("--warmup") { Description = "Linear warmup steps (default: the profile's)." };
+        var preLayerNorm = new Option<bool>("--pre-ln") { Description = "tiny-bert: LayerNorm before each sublayer and after the last layer, instead of BERT's post-LN." };
         var command = new Command("pretrain", "Pretrain a tiny base model on the kit's pretraining corpus and write config, weights, tokenizer, history and a model card." + ExitCode.Describe("pretraining failed (e.g. a data file is missing or corrupt)"))
         {
-            model, profile, output, steps, seed, maskRate, dropout, learningRate, warmup,
+            model, profile, output, steps, seed, maskRate, dropout, learningRate, warmup, preLayerNorm,
         };
         command.SetAction(parse => Run(parse.GetValue(model)!, parse.GetValue(profile)!, parse.GetValue(output), parse.GetValue(steps), parse.GetValue(seed),
-            parse.GetValue(maskRate), parse.GetValue(dropout), parse.GetValue(learningRate), parse.GetValue(warmup), "kit " + string.Join(' ', parse.Tokens.Select(t => t.Value.Contains(' ') ? $"\"{t.Value}\"" : t.Value))));
+            parse.GetValue(maskRate), parse.GetValue(dropout), parse.GetValue(learningRate), parse.GetValue(warmup), parse.GetValue(preLayerNorm), "kit " + string.Join(' ', parse.Tokens.Select(t => t.Value.Contains(' ') ? $"\"{t.Value}\"" : t.Value))));
         return command;
     }
 
     static int Run(string modelName, string profileName, string? output, int? steps, int seed, double? maskRate, float? dropout,
-        double? learningRate, int? warmup, string commandLine)
+        double? learningRate, int? warmup, bool preLayerNorm, string commandLine)
     {
+        if (preLayerNorm && modelName != "tiny-bert")
+        {
+            Console.Error.WriteLine($"--pre-ln applies to tiny-bert; {modelName} (GPT-2 layout) normalises before each sublayer already.");
+            return ExitCode.BadArguments;
+        }
         if (learningRate is not null and (<= 0 or >= 1))
         {
             Console.Error.WriteLine($"--learning-rate must be between 0 and 1, e.g. 1e-3 (got {learningRate}).");
@@ -83,7 +89,7 @@ internal static class PretrainCommand
         var request = new PretrainRequest
         {
             ModelName = modelName, Profile = profile, OutputDirectory = outDir, Seed = seed, Steps = steps, MaskRate = maskRate, Dropout = dropout,
-            LearningRate = learningRate, WarmupSteps = warmup, Command = commandLine,
+            LearningRate = learningRate, WarmupSteps = warmup, PreLayerNorm = preLayerNorm, Command = commandLine,
         };
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };

@@ -82,6 +82,14 @@ public sealed record TransformerConfig
             : throw new ArgumentOutOfRangeException(nameof(InitStd), value, "InitStd must be a positive finite number such as 0.02.");
     }
 
+    /// <summary>
+    /// Encoder only: LayerNorm before each sublayer instead of after the residual add (Xiong et al. 2020, "On Layer
+    /// Normalization in the Transformer Architecture"), plus a final <c>encoder.LayerNorm</c>; the LayerNorms keep BERT's
+    /// names. False (default, and every real BERT checkpoint) is BERT's post-LN. GPT-2 is pre-LN already.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool PreLayerNorm { get; init; }
+
     /// <summary>Width of one attention head, d / nh.</summary>
     [JsonIgnore]
     public int HeadSize => HiddenSize / NumHeads;
@@ -95,6 +103,8 @@ public sealed record TransformerConfig
             throw new ArgumentException($"A decoder has no token-type embedding: set TypeVocabSize to 0 (got {TypeVocabSize}).");
         if (Kind == ModelKind.Encoder && TypeVocabSize == 0)
             throw new ArgumentException("An encoder needs TypeVocabSize >= 1 (BERT uses 2).");
+        if (Kind == ModelKind.Decoder && PreLayerNorm)
+            throw new ArgumentException("PreLayerNorm applies to the encoder; the GPT-2 decoder normalises before each sublayer already. Leave it false.");
         if (!Enum.IsDefined(Kind))
             throw new ArgumentException($"Unknown ModelKind {(int)Kind}.");
     }
@@ -117,7 +127,8 @@ public sealed record TransformerConfig
             long embeddings = (long)VocabSize * d + (long)MaxPositions * d + (long)TypeVocabSize * d;
             long tail = Kind == ModelKind.Decoder
                 ? layerNorm                                   // ln_f
-                : layerNorm + d * d + d;                      // embeddings.LayerNorm + pooler.dense
+                : layerNorm + d * d + d                       // embeddings.LayerNorm + pooler.dense
+                  + (PreLayerNorm ? layerNorm : 0);           // encoder.LayerNorm after the last pre-LN layer
             return embeddings + NumLayers * block + tail;
         }
     }

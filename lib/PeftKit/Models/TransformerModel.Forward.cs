@@ -51,7 +51,7 @@ public sealed partial class TransformerModel
             var types = input.TokenTypeIds?.to(int64) ?? zeros_like(ids);                // (B, T)
             if (realIndex is not null) types = zeros(B, T2, int64, ids.device).scatter(1, realIndex, types); // virtual tokens: type 0
             x = embeddings!.forward(x, positions, types);                                // (B, T', d)
-            foreach (var layer in encoder!.layer) x = layer.forward(x, ctx);
+            x = encoder!.forward(x, ctx);                                               // (B, T', d)
         }
         cache?.AppendMask(mask);
 

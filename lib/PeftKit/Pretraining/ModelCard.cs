@@ -21,7 +21,7 @@ public static class ModelCard
         s.AppendLine();
         s.AppendLine(decoder
             ? "A tiny GPT-2-layout causal decoder (pre-LN, learned positions, tied LM head) pretrained by PeftKit on next-token prediction."
-            : $"A tiny BERT-layout encoder (post-LN, token types, pooler, tied MLM head) pretrained by PeftKit on masked-LM ({(request.EffectiveMaskRate * 100).ToString("0.#", inv)}% of tokens selected; 80% [MASK], 10% random, 10% kept).");
+            : $"A tiny BERT-layout encoder ({(config.PreLayerNorm ? "pre-LN with a final LayerNorm" : "post-LN")}, token types, pooler, tied MLM head) pretrained by PeftKit on masked-LM ({(request.EffectiveMaskRate * 100).ToString("0.#", inv)}% of tokens selected; 80% [MASK], 10% random, 10% kept).");
         s.AppendLine("Every figure below was measured by the run that wrote this folder (see results.json and history.json).");
         s.AppendLine();
         s.AppendLine("## Result (validation, held-out documents)");

@@ -42,6 +42,9 @@ public sealed record PretrainRequest
     /// <summary>Linear warmup steps; null = the profile's <see cref="PretrainProfile.WarmupSteps"/>.</summary>
     public int? WarmupSteps { get; init => field = value is null or >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(WarmupSteps), value, "WarmupSteps must be 0 or more."); }
 
+    /// <summary>tiny-bert: normalise before each sublayer (<see cref="TransformerConfig.PreLayerNorm"/>) instead of BERT's post-LN.</summary>
+    public bool PreLayerNorm { get; init; }
+
     /// <summary>Data folder (null: <see cref="Data.DataRoot.Locate"/>).</summary>
     public string? DataRoot { get; init; }
 
@@ -53,7 +56,7 @@ public sealed record PretrainRequest
     {
         get
         {
-            var preset = ModelName == "tiny-gpt" ? TransformerConfig.TinyDecoder : TransformerConfig.TinyEncoder;
+            var preset = ModelName == "tiny-gpt" ? TransformerConfig.TinyDecoder : TransformerConfig.TinyEncoder with { PreLayerNorm = PreLayerNorm };
             return Profile.Shape is { } shape ? shape(preset) : preset;
         }
     }

@@ -3,7 +3,7 @@ using static TorchSharp.torch.nn;
 
 namespace PeftKit.Models;
 
-/// <summary>BERT attention sublayer: <c>self</c> (q/k/v and softmax) then <c>output</c> (dense, add, LayerNorm).</summary>
+/// <summary>BERT attention sublayer: <c>self</c> (q/k/v and softmax) then <c>output</c> (dense, add, LayerNorm; pre-LN: the LayerNorm on the input).</summary>
 internal sealed class BertAttention : Module
 {
     readonly BertSelfAttention self;
@@ -16,5 +16,6 @@ internal sealed class BertAttention : Module
         RegisterComponents();
     }
 
-    public Tensor forward(Tensor x, AttentionContext ctx) => output.forward(self.forward(x, ctx), x);   // (B, T, d)
+    /// <summary>Post-LN: LN(attn(x) + x); pre-LN: attn(LN(x)) + x. (B, T, d) → (B, T, d).</summary>
+    public Tensor forward(Tensor x, AttentionContext ctx) => output.forward(self.forward(output.Normalize(x), ctx), x);
 }

@@ -3,7 +3,10 @@ using static TorchSharp.torch.nn;
 
 namespace PeftKit.Models;
 
-/// <summary>One post-LayerNorm BERT layer: attention (with its add+LN), then intermediate and output (with its add+LN).</summary>
+/// <summary>
+/// One BERT layer: attention (with its add+LN), then intermediate and output (with its add+LN); with
+/// <see cref="TransformerConfig.PreLayerNorm"/> each LayerNorm moves to its sublayer's input.
+/// </summary>
 internal sealed class BertLayer : Module, ISublayerAdapterHost
 {
     readonly BertAttention attention;
@@ -20,8 +23,8 @@ internal sealed class BertLayer : Module, ISublayerAdapterHost
 
     public Tensor forward(Tensor x, AttentionContext ctx)
     {
-        var a = attention.forward(x, ctx);                 // (B, T, d) = LN(attn(x) + x)
-        return output.forward(intermediate.call(a), a);    // (B, T, d) = LN(ffn(a) + a)
+        var a = attention.forward(x, ctx);                                  // (B, T, d) = LN(attn(x) + x) | attn(LN(x)) + x
+        return output.forward(intermediate.call(output.Normalize(a)), a);   // (B, T, d) = LN(ffn(a) + a) | ffn(LN(a)) + a
     }
 
     public void SetAdapter(Sublayer which, Module<Tensor, Tensor>? adapter)
