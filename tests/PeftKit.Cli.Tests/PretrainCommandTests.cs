@@ -47,5 +47,8 @@ public sealed class PretrainCommandTests
             Assert.True(exit == 2, $"{option} {value}: exit {exit}, expected 2 (bad arguments)");
             Assert.Contains(message, stderr);
         }
+        (exit, _, stderr) = Kit.Run("pretrain", "--model", "tiny-gpt", "--pre-ln");
+        Assert.Equal(2, exit);
+        Assert.Contains("--pre-ln applies to tiny-bert; tiny-gpt (GPT-2 layout) normalises before each sublayer already.", stderr);
     }
 }
