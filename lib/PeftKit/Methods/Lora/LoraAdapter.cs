@@ -1,4 +1,5 @@
 using PeftKit.Models;
+using PeftKit.Quantization;
 using TorchSharp.Modules;
 
 namespace PeftKit.Methods.Lora;
@@ -26,7 +27,7 @@ internal sealed class LoraAdapter : PeftAdapter
     /// <summary>Linear-like modules and existing LoRA layers, not the modules inside LoRA layers.</summary>
     internal static IReadOnlyList<string> Candidates(TransformerModel model) =>
         [.. model.named_modules()
-            .Where(m => m.module is Linear or Conv1D or LoraLinear)
+            .Where(m => m.module is Linear or Conv1D or QuantizedLinear or LoraLinear)
             .Select(m => m.name)
             .Where(n => !n.Split('.').Any(s => s == "base_layer" || s.StartsWith("lora_", StringComparison.Ordinal)))];
 

@@ -1,5 +1,6 @@
 using TorchSharp;
 using PeftKit.Models;
+using PeftKit.Quantization;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
@@ -22,14 +23,15 @@ public sealed class LoraLinear : Module<Tensor, Tensor>
     string? _merged;
     Tensor? _unmergedWeight;
 
-    /// <summary>Wraps <paramref name="baseLayer"/>, a torch Linear or a GPT-2 <see cref="Conv1D"/>.</summary>
+    /// <summary>Wraps <paramref name="baseLayer"/>, a torch Linear, a GPT-2 <see cref="Conv1D"/> or a <see cref="QuantizedLinear"/> (QLoRA).</summary>
     public LoraLinear(Module<Tensor, Tensor> baseLayer) : base(nameof(LoraLinear))
     {
         switch (baseLayer)
         {
             case Linear lin: InFeatures = (int)lin.weight!.shape[1]; OutFeatures = (int)lin.weight!.shape[0]; break;
             case Conv1D conv: InFeatures = conv.InFeatures; OutFeatures = conv.OutFeatures; FanInFanOut = conv.FanInFanOut; break;
-            default: throw new NotSupportedException($"LoRA adapts torch Linear and GPT-2 Conv1D layers; got a {baseLayer.GetType().Name}. Pick Linear-like target modules.");
+            case QuantizedLinear q: InFeatures = q.InFeatures; OutFeatures = q.OutFeatures; break;
+            default: throw new NotSupportedException($"LoRA adapts torch Linear, GPT-2 Conv1D and quantised layers; got a {baseLayer.GetType().Name}. Pick Linear-like target modules.");
         }
         base_layer = baseLayer;
         lora_A = new AdapterDict<Linear>();
@@ -60,7 +62,15 @@ public sealed class LoraLinear : Module<Tensor, Tensor>
     public string? Merged => _merged;
 
     /// <summary>The base weight: (out, in) for Linear, (in, out) for Conv1D.</summary>
-    Parameter Weight => base_layer is Linear lin ? lin.weight! : ((Conv1D)base_layer).Weight;
+    Parameter Weight => base_layer switch
+    {
+        Linear lin => lin.weight!,
+        Conv1D conv => conv.Weight,
+        _ => throw new NotSupportedException("Merging into a quantised base is not supported yet: the merged weight would have to be re-quantised, which rounds the update away in part. Keep the adapter unmerged."),
+    };
+
+    /// <summary>Device and dtype the adapter's matrices take: the base weight's (float32 for a quantised base).</summary>
+    (Device device, ScalarType dtype) Placement => base_layer is QuantizedLinear q ? (q.Weight.Stored[0].device, float32) : (Weight.device, Weight.dtype);
 
     internal void AddAdapter(string name, LoraConfig config)
     {
@@ -72,8 +82,8 @@ public sealed class LoraLinear : Module<Tensor, Tensor>
             else init.normal_(a.weight!, 0, 1.0 / config.Rank);
             b.weight!.zero_();                                                                              // B = 0: starts as identity
         }
-        var w = Weight;
-        if (w.device.type != a.weight!.device.type || w.dtype != a.weight!.dtype) { a.to(w.dtype).to(w.device); b.to(w.dtype).to(w.device); }
+        var (device, dtype) = Placement;
+        if (device.type != a.weight!.device.type || dtype != a.weight!.dtype) { a.to(dtype).to(device); b.to(dtype).to(device); }
         lora_A.Add(name, a);
         lora_B.Add(name, b);
         lora_dropout.Add(name, config.Dropout > 0 ? Dropout(config.Dropout) : Identity());
