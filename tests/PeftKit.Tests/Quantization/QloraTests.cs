@@ -120,16 +120,33 @@ public sealed class QloraTests : IDisposable
     }
 
     [Fact]
-    public void MergingIntoAQuantisedBaseIsRefusedAndChangesNothing()
+    public void MergingDequantisesIntoFloat32AndUnmergingRestoresTheCodes()
     {
-        using var model = Quantised(QuantizationKind.Int8, out _);
+        using var model = Quantised(QuantizationKind.Nf4, out var report);
         using var peft = Peft.Apply(model, new LoraConfig(new[] { "c_attn" }, rank: 2));
         using (no_grad()) foreach (var (n, p) in peft.named_parameters()) if (n.Contains("lora_B")) p.normal_(0, 0.1);
         using var ids = randint(1, 50, [2, 6], generator: new Generator(8), dtype: int64);
-        using var before = Logits(peft, ids);
-        Assert.Contains("Merging into a quantised base is not supported", Assert.Throws<NotSupportedException>(peft.Merge).Message);
-        using var after = Logits(peft, ids);
-        Assert.True(after.eq(before).all().item<bool>());
+        using var unmerged = Logits(peft, ids);
+        var path = report.Layers.First(p => p.EndsWith("c_attn"));
+        var codes = Layer(model, path);
+
+        peft.Merge();
+        var lora = (LoraLinear)model.GetSubmodule(path);
+        var merged = Assert.IsType<TorchSharp.Modules.Linear>(lora.BaseLayer);
+        Assert.Equal(float32, merged.weight!.dtype);
+        Assert.False(merged.weight.requires_grad);
+        using var mergedLogits = Logits(peft, ids);
+        // (W₀ + s·BA)x against W₀x + s·B(Ax) in float32: the two orders of the same sums differ by ~1e-6 relative.
+        Assert.True(mergedLogits.allclose(unmerged, rtol: 1e-5, atol: 1e-5), $"largest difference {(mergedLogits - unmerged).abs().max().item<float>()}");
+
+        peft.Unmerge();
+        Assert.Same(codes, ((LoraLinear)model.GetSubmodule(path)).BaseLayer);
+        using var back = Logits(peft, ids);
+        Assert.True(back.eq(unmerged).all().item<bool>(), "unmerged again: the quantised layer exactly");
+
+        var plain = peft.MergeAndUnload();
+        Assert.IsType<TorchSharp.Modules.Linear>(plain.GetSubmodule(path));              // merged targets end in float32
+        Assert.IsType<QuantizedLinear>(plain.GetSubmodule(report.Layers.First(p => p.EndsWith("c_fc"))));   // the rest stays quantised
     }
 
     [Fact]

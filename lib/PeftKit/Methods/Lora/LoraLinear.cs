@@ -14,7 +14,8 @@ namespace PeftKit.Methods.Lora;
 /// </summary>
 public sealed class LoraLinear : Module<Tensor, Tensor>
 {
-    readonly Module<Tensor, Tensor> base_layer;
+    Module<Tensor, Tensor> base_layer;
+    QuantizedLinear? _quantizedWhileMerged;   // the quantised base, set aside while a float32 merged copy stands in
     readonly AdapterDict<Linear> lora_A;
     readonly AdapterDict<Linear> lora_B;
     readonly AdapterDict<Module<Tensor, Tensor>> lora_dropout;
@@ -66,7 +67,7 @@ public sealed class LoraLinear : Module<Tensor, Tensor>
     {
         Linear lin => lin.weight!,
         Conv1D conv => conv.Weight,
-        _ => throw new NotSupportedException("Merging into a quantised base is not supported yet: the merged weight would have to be re-quantised, which rounds the update away in part. Keep the adapter unmerged."),
+        _ => throw new InvalidOperationException("A quantised base has no float weight; Merge replaces it by a float32 layer instead."),
     };
 
     /// <summary>Device and dtype the adapter's matrices take: the base weight's (float32 for a quantised base).</summary>
@@ -121,6 +122,21 @@ public sealed class LoraLinear : Module<Tensor, Tensor>
     {
         if (_merged is not null) throw new InvalidOperationException($"Adapter '{_merged}' is already merged; Unmerge() first.");
         using var _ = no_grad();
+        if (base_layer is QuantizedLinear q)
+        {
+            // QLoRA: the merged layer is float32, dequant(W₀) + s·B·A. Re-quantising it (what the reference library does
+            // for 4-bit bases, with a warning) would round most of a small update away; Unmerge puts the codes back.
+            var merged = Linear(InFeatures, OutFeatures, hasBias: q.Bias is not null, device: Placement.device);
+            using (var w0 = q.Weight.Dequantize())
+            using (var update = DeltaWeight(name))
+                merged.weight!.copy_(w0 + update);                                              // (out, in)
+            if (q.Bias is { } b) merged.bias!.copy_(b);
+            foreach (var p in merged.parameters()) p.requires_grad = false;
+            _quantizedWhileMerged = q;
+            SetBaseLayer(merged);
+            _merged = name;
+            return;
+        }
         var w = Weight;
         _unmergedWeight = w.detach().clone();   // kept so Unmerge restores W₀ bit for bit ((W+Δ)−Δ ≠ W in float)
         using var delta = DeltaWeight(name);    // (out, in)
@@ -131,9 +147,24 @@ public sealed class LoraLinear : Module<Tensor, Tensor>
     internal void Unmerge()
     {
         if (_merged is null) return;
+        if (_quantizedWhileMerged is { } q)
+        {
+            var merged = base_layer;
+            SetBaseLayer(q);
+            merged.Dispose();
+            _quantizedWhileMerged = null;
+            _merged = null;
+            return;
+        }
         using (no_grad()) Weight.copy_(_unmergedWeight!);
         _unmergedWeight!.Dispose();
         _unmergedWeight = null;
         _merged = null;
+    }
+
+    void SetBaseLayer(Module<Tensor, Tensor> layer)
+    {
+        base_layer = layer;
+        ModuleTree.SetChild(this, nameof(base_layer), layer);
     }
 }
