@@ -158,4 +158,37 @@ public sealed class BenchTests
         Assert.Equal(0, Kit.Run("bench", "--short", "--methods", "lora", "--no-raw", "--json", json).Exit);
         Assert.Null(JsonNode.Parse(File.ReadAllText(json))!["rows"]![0]!["step_ms_median_nondeterministic"]);
     }
+
+    [Fact]
+    public void QuantisedLoraRowsReportStoredBytesBesideFloat32Lora()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"kit-bench-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var (json, markdown) = (Path.Combine(dir, "q.json"), Path.Combine(dir, "q.md"));
+            var (exit, stdout, stderr) = Kit.Run("bench", "--short", "--methods", "lora,lora-int8,lora-nf4", "--no-raw", "--json", json, "--markdown", markdown);
+            Assert.True(exit == 0, stdout + stderr);
+            var report = BenchReport.FromJson(File.ReadAllText(json));
+            var (lora, int8, nf4) = (report.Row("lora")!, report.Row("lora-int8")!, report.Row("lora-nf4")!);
+            Assert.Null(lora.QuantizedBytes);
+            Assert.Equal(lora.TrainableParams, int8.TrainableParams);                    // the same LoRA, only the base's storage differs
+            Assert.Equal(lora.TrainableParams, nf4.TrainableParams);
+            // tiny-gpt's block matrices (d = 256, f = 1024): int8 stores 1/4 + 1/in of float32, NF4 4.127/32.
+            Assert.InRange((double)int8.QuantizedBytes!.Value / int8.QuantizedFloat32Bytes!.Value, 0.25, 0.26);
+            Assert.InRange((double)nf4.QuantizedBytes!.Value / nf4.QuantizedFloat32Bytes!.Value, 0.128, 0.13);
+            Assert.Equal(int8.QuantizedFloat32Bytes, nf4.QuantizedFloat32Bytes);
+            // Weights held: float32 LoRA minus the quantised matrices' float32 bytes plus their stored bytes, exactly.
+            Assert.Equal(lora.WeightsBytes - nf4.QuantizedFloat32Bytes + nf4.QuantizedBytes, nf4.WeightsBytes);
+            Assert.Equal(lora.WeightsBytes - int8.QuantizedFloat32Bytes + int8.QuantizedBytes, int8.WeightsBytes);
+            Assert.NotNull(nf4.InferMsMerged);                                           // merging dequantises: timed too
+            var text = File.ReadAllText(markdown);
+            Assert.Contains("## LoRA on a quantised base (QLoRA)", text);
+            Assert.Contains("| lora-nf4 |", text[text.IndexOf("## LoRA on a quantised base", StringComparison.Ordinal)..]);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

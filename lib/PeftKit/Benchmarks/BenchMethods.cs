@@ -1,4 +1,6 @@
 using PeftKit.Methods;
+using PeftKit.Methods.Lora;
+using PeftKit.Quantization;
 using PeftKit.Methods.PTuning;
 using PeftKit.Models;
 
@@ -7,8 +9,25 @@ namespace PeftKit.Benchmarks;
 /// <summary>The methods and model shapes the benchmark knows, and the exact configuration each method is measured with.</summary>
 public static class BenchMethods
 {
-    /// <summary>Every method, in table order (lower-case names as in the JSON rows).</summary>
+    /// <summary>Every method, in table order (lower-case names as in the JSON rows): the default of <c>kit bench</c>.</summary>
     public static IReadOnlyList<string> All => MethodCatalog.Names;
+
+    /// <summary>LoRA (the <c>lora</c> row's config) on a base quantised by <see cref="BaseQuantizer"/>: measured when named in --methods.</summary>
+    public static IReadOnlyList<string> QuantizedLora { get; } = ["lora-int8", "lora-nf4"];
+
+    /// <summary>Every name --methods accepts: <see cref="All"/> and <see cref="QuantizedLora"/>.</summary>
+    public static IReadOnlyList<string> Known => [.. All, .. QuantizedLora];
+
+    /// <summary>How the row's base is stored: int8 or NF4 for <see cref="QuantizedLora"/>, null (float32) otherwise.</summary>
+    public static QuantizationKind? Quantization(string method) => method switch
+    {
+        "lora-int8" => QuantizationKind.Int8,
+        "lora-nf4" => QuantizationKind.Nf4,
+        _ => null,
+    };
+
+    /// <summary>The catalog method a row trains: <c>lora</c> for the quantised rows, else the row's own name.</summary>
+    static string CatalogName(string method) => Quantization(method) is null ? method : LoraConfig.Descriptor.Name;
 
     /// <summary>Model shape names.</summary>
     public static IReadOnlyList<string> Models { get; } = ["tiny-gpt", "tiny-bert", "gpt2-shape", "bert-shape"];
@@ -33,7 +52,18 @@ public static class BenchMethods
     public static (int Batch, int Seq) DefaultShape(string model) => model is "gpt2-shape" or "bert-shape" ? (2, 64) : (8, 128);
 
     /// <summary>Whether the method can be merged into the base weights (inference is then timed merged and unmerged).</summary>
-    public static bool Mergeable(string method) => MethodCatalog.ByName(method).Mergeable;
+    public static bool Mergeable(string method) => MethodCatalog.ByName(CatalogName(method)).Mergeable;
+
+    /// <summary>
+    /// The bench model for <paramref name="method"/>, its base quantised in place for <see cref="QuantizedLora"/> (the
+    /// report says what was replaced; null for a float32 base).
+    /// </summary>
+    public static TransformerModel CreateModel(string model, string method, out QuantizationReport? quantization)
+    {
+        var created = CreateModel(model, method);
+        quantization = Quantization(method) is { } kind ? BaseQuantizer.Quantize(created, kind) : null;
+        return created;
+    }
 
     /// <summary>A fresh randomly initialised bench model (seeded by the caller) with a sequence-classification head.</summary>
     public static TransformerModel CreateModel(string model) => new(ModelConfig(model), HeadKind.SequenceClassification, NumLabels);
@@ -48,7 +78,7 @@ public static class BenchMethods
     }
 
     /// <summary>Whether the method has no head and reads label words from the LM head (P-Tuning v1), as the notebooks run it.</summary>
-    public static bool ReadsLabelWords(string method) => MethodCatalog.ByName(method).ReadsLabelWords;
+    public static bool ReadsLabelWords(string method) => MethodCatalog.ByName(CatalogName(method)).ReadsLabelWords;
 
     /// <summary>The bench's label words for P-Tuning v1 (two ordinary ids; the weights are random, only the cost matters).</summary>
     public static Verbalizer Verbalizer { get; } = new([10, 11]);
@@ -64,7 +94,7 @@ public static class BenchMethods
     /// <see cref="VirtualTokens"/> and, for P-Tuning v1, <see cref="PTuningTemplate"/>.</summary>
     public static PeftConfig Create(string method, TransformerConfig config)
     {
-        var descriptor = MethodCatalog.ByName(method);
+        var descriptor = MethodCatalog.ByName(CatalogName(method));
         return descriptor.Recipe(new MethodRecipeContext(config, VirtualTokens, descriptor.ReadsLabelWords ? PTuningTemplate(config) : null));
     }
 }

@@ -11,9 +11,9 @@ public sealed record BenchOptions
         if (!BenchMethods.Models.Contains(model))
             throw new ArgumentException($"Unknown bench model '{model}'; use one of: {string.Join(", ", BenchMethods.Models)}.", nameof(model));
         var list = methods is null || methods.Count == 0 ? BenchMethods.All : methods;
-        var unknown = list.Where(m => !BenchMethods.All.Contains(m)).ToList();
+        var unknown = list.Where(m => !BenchMethods.Known.Contains(m)).ToList();
         if (unknown.Count > 0)
-            throw new ArgumentException($"Unknown method(s) {string.Join(", ", unknown.Select(u => $"'{u}'"))}; use any of: {string.Join(", ", BenchMethods.All)}.", nameof(methods));
+            throw new ArgumentException($"Unknown method(s) {string.Join(", ", unknown.Select(u => $"'{u}'"))}; use any of: {string.Join(", ", BenchMethods.Known)}.", nameof(methods));
         if (list.Distinct().Count() != list.Count) throw new ArgumentException("A method is listed twice in --methods.", nameof(methods));
         Methods = [.. list];
         Model = model;
@@ -35,7 +35,7 @@ public sealed record BenchOptions
         DeterministicCost = deterministicCost;
     }
 
-    /// <summary>Methods to measure, lower-case names from <see cref="BenchMethods.All"/>.</summary>
+    /// <summary>Methods to measure, lower-case names from <see cref="BenchMethods.Known"/>.</summary>
     public IReadOnlyList<string> Methods { get; }
 
     /// <summary>Model shape name, one of <see cref="BenchMethods.Models"/>.</summary>

@@ -46,6 +46,9 @@ public sealed record BenchReport(JsonObject Machine, JsonObject Config, IReadOnl
                 ["deterministic_cost"] = r.DeterministicCost,
                 ["step_ms_min"] = r.StepMsMin,
                 ["gradient_bytes"] = r.GradientBytes,
+                ["weights_bytes"] = r.WeightsBytes,
+                ["quantized_bytes"] = r.QuantizedBytes,
+                ["quantized_float32_bytes"] = r.QuantizedFloat32Bytes,
                 ["step_vs_full"] = full is null ? null : r.StepMsMedian / full.StepMsMedian,
                 ["peak_mem_vs_full"] = full is null ? null : (double)r.PeakMemBytes / full.PeakMemBytes,
                 ["optimizer_state_vs_full"] = full is null ? null : (double)r.OptimizerStateBytes / full.OptimizerStateBytes,
@@ -65,7 +68,8 @@ public sealed record BenchReport(JsonObject Machine, JsonObject Config, IReadOnl
             Need(n, "step_ms_min").GetValue<double>(), Need(n, "tokens_per_s").GetValue<double>(), Need(n, "peak_mem_bytes").GetValue<long>(),
             Need(n, "trainable_params").GetValue<long>(), Need(n, "gradient_bytes").GetValue<long>(), Need(n, "optimizer_state_bytes").GetValue<long>(),
             n!["adapter_bytes"]?.GetValue<long>(), n["infer_ms_unmerged"]?.GetValue<double>(), n["infer_ms_merged"]?.GetValue<double>(),
-            n["step_ms_median_nondeterministic"]?.GetValue<double>())).ToList();
+            n["step_ms_median_nondeterministic"]?.GetValue<double>(), n["weights_bytes"]?.GetValue<long>(),
+            n["quantized_bytes"]?.GetValue<long>(), n["quantized_float32_bytes"]?.GetValue<long>())).ToList();
         return new BenchReport(Need(doc, "machine").AsObject(), Need(doc, "config").AsObject(), rows);
     }
 
@@ -119,9 +123,31 @@ public sealed record BenchReport(JsonObject Machine, JsonObject Config, IReadOnl
 
 
             """);
+        AppendQuantizedBases(s);
         AppendDeterministicCost(s);
         AppendTargets(s);
         return s.ToString();
+    }
+
+    /// <summary>With lora-int8 / lora-nf4 rows: stored bytes of the quantised matrices and of all weights, step time beside float32 LoRA.</summary>
+    void AppendQuantizedBases(StringBuilder s)
+    {
+        var quantized = Rows.Where(r => r.QuantizedBytes is not null).ToList();
+        if (quantized.Count == 0) return;
+        var lora = Row(LoraConfig.Descriptor.Name);
+        s.Append("## LoRA on a quantised base (QLoRA)\n\nThe block layers' weight matrices stored as codes and scales (`BaseQuantizer`); ")
+         .Append("embeddings, LayerNorms and heads stay float32. Each forward rebuilds a layer's float32 matrix from its codes, ")
+         .Append("which is what the step-time ratio against float32 LoRA measures.\n\n")
+         .Append("| method | quantised matrices | of their float32 | bits a weight | all weights held | vs float32 LoRA | step vs float32 LoRA |\n|---|--:|--:|--:|--:|--:|--:|\n");
+        foreach (var r in quantized)
+        {
+            double share = (double)r.QuantizedBytes!.Value / r.QuantizedFloat32Bytes!.Value;
+            s.Append($"| {r.Method} | {ByteSize.Format(r.QuantizedBytes.Value)} | {Pct(share)} | {F(32 * share, "F3")} | ")
+             .Append(r.WeightsBytes is long w ? ByteSize.Format(w) : "–").Append(" | ")
+             .Append(r.WeightsBytes is long held && lora?.WeightsBytes is long f ? Pct((double)held / f) : "–").Append(" | ")
+             .Append(lora is null ? "–" : F(r.StepMsMedian / lora.StepMsMedian, "F2") + "×").Append(" |\n");
+        }
+        s.Append('\n');
     }
 
     /// <summary>With --deterministic-cost: each method's step time with libtorch's deterministic algorithms ÷ without.</summary>

@@ -16,9 +16,13 @@ namespace PeftKit.Benchmarks;
 /// <param name="InferMsMerged">Median forward latency after Merge(); null where the method cannot merge.</param>
 /// <param name="StepMsNondeterministic">Median train step of the same run with libtorch's deterministic algorithms off, measured
 /// beside it (<c>kit bench --deterministic-cost</c>); null when not measured.</param>
+/// <param name="WeightsBytes">Bytes of the weights the model holds while training: every parameter (adapter included) plus
+/// the codes and scales of quantised layers, exact; null for the raw reference.</param>
+/// <param name="QuantizedBytes">Codes and scales of the quantised matrices (<c>lora-int8</c>, <c>lora-nf4</c>); null otherwise.</param>
+/// <param name="QuantizedFloat32Bytes">What those matrices take in float32 (4 bytes a weight); null otherwise.</param>
 public sealed record BenchRow(string Method, string Model, double StepMsMedian, double StepMsMin, double TokensPerS, long PeakMemBytes,
     long TrainableParams, long GradientBytes, long OptimizerStateBytes, long? AdapterBytes, double? InferMsUnmerged, double? InferMsMerged,
-    double? StepMsNondeterministic = null)
+    double? StepMsNondeterministic = null, long? WeightsBytes = null, long? QuantizedBytes = null, long? QuantizedFloat32Bytes = null)
 {
     /// <summary>Step time with deterministic algorithms ÷ without, measured side by side; null when not measured.</summary>
     public double? DeterministicCost => StepMsNondeterministic is { } off ? StepMsMedian / off : null;

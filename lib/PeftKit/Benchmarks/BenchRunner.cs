@@ -1,4 +1,5 @@
 using PeftKit.Methods.Lora;
+using PeftKit.Quantization;
 using System.Diagnostics;
 using PeftKit.Models;
 using PeftKit.Setup;
@@ -66,7 +67,8 @@ public static class BenchRunner
             return new BenchRow(m, options.Model, step, s.StepMs.Min(), tokens / (step / 1000.0), (long)Statistics.Median(s.PeakBytes.Select(b => (double)b)),
                 s.Trainable, s.GradientBytes, 2 * s.GradientBytes, s.AdapterBytes,
                 s.InferUnmerged.Count > 0 ? Statistics.Median(s.InferUnmerged) : null, s.InferMerged.Count > 0 ? Statistics.Median(s.InferMerged) : null,
-                s.StepMsNondeterministic.Count > 0 ? Statistics.Median(s.StepMsNondeterministic) : null);
+                s.StepMsNondeterministic.Count > 0 ? Statistics.Median(s.StepMsNondeterministic) : null,
+                s.WeightsBytes, s.Quantization?.StoredBytes, s.Quantization?.Float32Bytes);
         }).ToList();
         return new BenchReport(BenchReport.DescribeMachine(), BenchReport.DescribeConfig(options, config, command), rows);
     }
@@ -90,11 +92,14 @@ public static class BenchRunner
         ProcessMemory.ResetPeak();
         long rss0 = ProcessMemory.CurrentResidentBytes();
         manual_seed(o.Seed);
-        var model = BenchMethods.CreateModel(o.Model, method);
+        var model = BenchMethods.CreateModel(o.Model, method, out var quantization);
         var peft = Peft.Apply(model, BenchMethods.Create(method, config));
         peft.train();
         try
         {
+            s.Quantization = quantization;
+            s.WeightsBytes = peft.parameters().Sum(p => p.numel() * p.ElementSize)
+                + peft.modules().OfType<QuantizedLinear>().Sum(q => q.Weight.StoredBytes);
             // The bench batch is unpadded, so every row's last real token is at T − 1: (B), built once per run.
             using var last = full(batch.InputIds.shape[0], batch.InputIds.shape[1] - 1, int64);
             s.StepMs.AddRange(TrainSteps(o, method, peft, batch, last));
@@ -117,7 +122,7 @@ public static class BenchRunner
     static void RunNondeterministic(BenchOptions o, TransformerConfig config, string method, ModelInput batch, Samples s)
     {
         manual_seed(o.Seed);
-        using var model = BenchMethods.CreateModel(o.Model, method);
+        using var model = BenchMethods.CreateModel(o.Model, method, out _);
         using var peft = Peft.Apply(model, BenchMethods.Create(method, config));
         peft.train();
         using var last = full(batch.InputIds.shape[0], batch.InputIds.shape[1] - 1, int64);
@@ -204,5 +209,7 @@ public static class BenchRunner
         public long Trainable { get; set; }
         public long GradientBytes { get; set; }
         public long? AdapterBytes { get; set; }
+        public long? WeightsBytes { get; set; }
+        public QuantizationReport? Quantization { get; set; }
     }
 }
