@@ -57,7 +57,7 @@ public sealed class Nf4Weight : QuantizedWeight
         var absmax = blocked.abs().amax([1]).clamp_min(float.Epsilon);                  // (blocks) c_b > 0
         var book = tensor(CodeBook.ToArray(), device: device);                          // (16)
         var midpoints = (book[1..] + book[..^1]) / 2;                                   // (15) nearest code = bucket
-        var index = bucketize(blocked / absmax.unsqueeze(1), midpoints);                // (blocks, 64) int64 in 0..15
+        var index = bucketize(blocked / absmax.unsqueeze(1), midpoints, true);          // (blocks, 64) int32 in 0..15
         var pairs = index.view(-1, 2);                                                  // (n′/2, 2)
         var packed = (pairs[.., 0] * 16 + pairs[.., 1]).to(uint8);                      // (n′/2) high nibble first
 
