@@ -81,5 +81,8 @@ public sealed class PrefixRealWordInitTests
         var back = PrefixTuningConfig.Read(json);
         Assert.Equal(Words, back.InitTokenIds);
         Assert.Null(PrefixTuningConfig.Read(JsonNode.Parse("""{"num_virtual_tokens": 3}""")!.AsObject()).InitTokenIds);
+        var plain = new JsonObject();
+        new PrefixTuningConfig(3, null).WriteJson(plain);
+        Assert.False(plain.ContainsKey("kit_init_token_ids"), "a random prefix's adapter_config.json keeps the reference library's fields only");
     }
 }

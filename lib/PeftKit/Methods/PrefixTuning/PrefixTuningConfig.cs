@@ -68,7 +68,8 @@ public sealed record PrefixTuningConfig : PeftConfig
         o["num_virtual_tokens"] = NumVirtualTokens;
         o["prefix_projection"] = EncoderHiddenSize is not null;
         o["encoder_hidden_size"] = EncoderHiddenSize;
-        o["kit_init_token_ids"] = InitTokenIds is null ? null : new JsonArray([.. InitTokenIds.Select(t => JsonValue.Create(t))]);
+        // Only when set: a randomly initialised prefix writes exactly the reference library's fields.
+        if (InitTokenIds is not null) o["kit_init_token_ids"] = new JsonArray([.. InitTokenIds.Select(t => JsonValue.Create(t))]);
     }
 
     internal static PrefixTuningConfig Read(JsonObject o) => new(
