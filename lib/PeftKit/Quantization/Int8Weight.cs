@@ -26,11 +26,23 @@ public sealed class Int8Weight : QuantizedWeight
         if (weight.dim() != 2) throw new ArgumentException($"Int8 quantisation takes a matrix (out, in); got shape ({string.Join(", ", weight.shape)}).", nameof(weight));
         using var _ = no_grad();
         using var scope = NewDisposeScope();
-        var w = weight.detach().to(float32);
-        var step = w.abs().amax([1]).clamp_min(float.Epsilon) / 127;               // (out): a_r / 127, never 0
-        var codes = (w / step.unsqueeze(1)).round().clamp(-127, 127).to(int8);      // (out, in)
-        return new Int8Weight(codes.MoveToOuterDisposeScope(), step.MoveToOuterDisposeScope());
+        var (codes, steps) = QuantizeRows(weight.detach().to(float32));             // (out, in), (out)
+        return new Int8Weight(codes.MoveToOuterDisposeScope(), steps.MoveToOuterDisposeScope());
     }
+
+    /// <summary>
+    /// Symmetric absmax int8 of each row of <paramref name="rows"/> (r, k): step a/127 with a = max|row| (never 0) and
+    /// codes round(x/step) in [−127, 127]. Also NF4's double quantisation of its absmax constants.
+    /// </summary>
+    internal static (Tensor Codes, Tensor Steps) QuantizeRows(Tensor rows)
+    {
+        var steps = rows.abs().amax([1]).clamp_min(float.Epsilon) / 127;              // (r)
+        var codes = (rows / steps.unsqueeze(1)).round().clamp(-127, 127).to(int8);    // (r, k)
+        return (codes, steps);
+    }
+
+    /// <summary>The float32 rows (r, k) that int8 <paramref name="codes"/> (r, k) with per-row <paramref name="steps"/> (r) stand for.</summary>
+    internal static Tensor RestoreRows(Tensor codes, Tensor steps) => codes.to(float32) * steps.unsqueeze(1);
 
     /// <summary>The codes (out, in), int8.</summary>
     public Tensor Codes => _codes;
@@ -39,7 +51,7 @@ public sealed class Int8Weight : QuantizedWeight
     public Tensor Scales => _scales;
 
     /// <inheritdoc/>
-    public override Tensor Dequantize() => _codes.to(float32) * _scales.unsqueeze(1);   // (out, in)
+    public override Tensor Dequantize() => RestoreRows(_codes, _scales);               // (out, in)
 
     /// <inheritdoc/>
     public override void MoveTo(Device device)

@@ -64,10 +64,9 @@ public sealed class Nf4Weight : QuantizedWeight
         // Double quantisation of the constants: centre, then symmetric int8 per block of 256.
         var mean = absmax.mean();                                                       // ()
         var centred = Pad(absmax - mean, ConstantBlockSize).view(-1, ConstantBlockSize); // (groups, 256)
-        var steps = centred.abs().amax([1]).clamp_min(float.Epsilon) / 127;             // (groups)
-        var constants = (centred / steps.unsqueeze(1)).round().clamp(-127, 127).to(int8).reshape(-1);   // (groups·256)
+        var (constants, steps) = Int8Weight.QuantizeRows(centred);                      // (groups, 256), (groups)
         return new Nf4Weight(weight.shape[0], weight.shape[1], blocks,
-            packed.MoveToOuterDisposeScope(), constants.MoveToOuterDisposeScope(), steps.MoveToOuterDisposeScope(), mean.MoveToOuterDisposeScope());
+            packed.MoveToOuterDisposeScope(), constants.reshape(-1).MoveToOuterDisposeScope(), steps.MoveToOuterDisposeScope(), mean.MoveToOuterDisposeScope());
     }
 
     /// <summary>Two 4-bit code indices per byte, the first weight in the high nibble.</summary>
@@ -86,7 +85,7 @@ public sealed class Nf4Weight : QuantizedWeight
     /// <summary>The absmax constants as restored from double quantisation (one per 64 weights).</summary>
     public Tensor Absmax()
     {
-        var restored = _constants.to(float32).view(-1, ConstantBlockSize) * _steps.unsqueeze(1) + _mean;   // (groups, 256)
+        var restored = Int8Weight.RestoreRows(_constants.view(-1, ConstantBlockSize), _steps) + _mean;   // (groups, 256)
         return restored.reshape(-1)[..(int)_blocks];                                    // (blocks)
     }
 
