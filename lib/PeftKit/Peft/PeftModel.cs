@@ -25,9 +25,12 @@ public sealed class PeftModel : Module<ModelInput, ModelOutput>
     int _disabled;
     bool _unloaded;
 
+    /// <summary>Whether a live PeftModel wraps <paramref name="model"/> (Peft.Apply / Load ran and MergeAndUnload did not).</summary>
+    internal static bool IsWrapped(TransformerModel model) => Wrapped.TryGetValue(model, out _);
+
     internal PeftModel(TransformerModel model) : base(nameof(PeftModel))
     {
-        if (Wrapped.TryGetValue(model, out _))
+        if (IsWrapped(model))
             throw new InvalidOperationException(
                 "This TransformerModel already has PEFT adapters (Peft.Apply was called on it before). Add more with peftModel.AddAdapter(name, config), or apply to a fresh model.");
         if (model.InputTransform is not null || model.Prefix is not null)

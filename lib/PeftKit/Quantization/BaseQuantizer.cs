@@ -17,8 +17,8 @@ public static class BaseQuantizer
         ArgumentNullException.ThrowIfNull(model);
         if (model.named_modules().Any(m => m.module is QuantizedLinear))
             throw new InvalidOperationException("This model's base is quantised already; quantise a fresh model.");
-        if (model.named_modules().Any(m => m.module.GetType().Namespace?.StartsWith("PeftKit.Methods", StringComparison.Ordinal) == true))
-            throw new InvalidOperationException("The model carries PEFT modules; quantise the base first, then apply the PEFT method.");
+        if (PeftModel.IsWrapped(model))
+            throw new InvalidOperationException("A PEFT method is applied to this model already; quantise the base first, then apply the PEFT method.");
         var paths = model.named_modules()
             .Where(m => m.module is Linear or Conv1D && (m.name.StartsWith("h.", StringComparison.Ordinal) || m.name.StartsWith("encoder.layer.", StringComparison.Ordinal)))
             .Select(m => m.name).ToList();
