@@ -113,9 +113,10 @@ public sealed record BenchReport(JsonObject Machine, JsonObject Config, IReadOnl
               method trains a 2-way classification head on the last token ([CLS] on an encoder).
             - **tokens/s**: real tokens B·T per median step (virtual tokens of prompt methods not counted).
             - **optimizer state**: AdamW's exp_avg + exp_avg_sq, 2 × 4 bytes × trainable parameters (float32), exact.
-            - **peak RSS Δ**: process RSS high-water mark during the method's segment minus RSS at its start, after the previous
-              segment's memory was trimmed back to the OS (malloc_trim) and the kernel's peak was reset (/proc/self/clear_refs);
-              it includes the model weights, activations, gradients and optimizer state, median over repeats. Allocator caching
+            - **peak RSS Δ**: process RSS high-water mark while the method trains and infers, minus RSS before its model was
+              built, after the previous segment's memory was trimmed back to the OS (malloc_trim); the kernel's peak is reset
+              (/proc/self/clear_refs) once the model is built, so building it (for a quantised base: float32 first, then
+              replaced) is not counted. It includes the model as held, activations, gradients and optimizer state, median over repeats. Allocator caching
               makes it noisy at the tens-of-MiB level; the optimizer and gradient bytes in the JSON are exact.
             - **adapter file**: bytes written by `SaveAdapter` (config JSON + safetensors). Full fine-tuning saves the whole body.
             - **infer ms**: eval-mode forward of the batch under no_grad, median; LoRA and IA3 also merged (`Merge()`), alternating.

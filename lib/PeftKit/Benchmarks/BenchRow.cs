@@ -6,8 +6,9 @@ namespace PeftKit.Benchmarks;
 /// <param name="StepMsMedian">Median train-step wall time (forward, backward, AdamW step, zero-grad) over all measured steps of all repeats.</param>
 /// <param name="StepMsMin">Fastest measured train step (less noise-sensitive on a shared machine).</param>
 /// <param name="TokensPerS">Real (non-virtual) tokens per second at the median step time: B·T / step.</param>
-/// <param name="PeakMemBytes">Process RSS high-water mark during the method's segment minus RSS at its start (after freeing the previous
-/// method's memory back to the OS); includes the model, activations, gradients and optimizer state; median over repeats.</param>
+/// <param name="PeakMemBytes">Process RSS high-water mark while the method trains and infers, minus RSS before its model was built
+/// (after freeing the previous method's memory back to the OS); includes the model as held, activations, gradients and optimizer
+/// state, not the transient of building it; median over repeats.</param>
 /// <param name="TrainableParams">Parameters with requires_grad, counted from the tensors.</param>
 /// <param name="GradientBytes">Bytes of the gradient tensors of the trainable parameters (exact: Σ numel · element size).</param>
 /// <param name="OptimizerStateBytes">AdamW state (exp_avg + exp_avg_sq): 2 · element size · trainable, exact.</param>

@@ -95,6 +95,10 @@ public static class BenchRunner
         var model = BenchMethods.CreateModel(o.Model, method, out var quantization);
         var peft = Peft.Apply(model, BenchMethods.Create(method, config));
         peft.train();
+        // The peak counts from here: building the model is not training, and a quantised row builds its float32 model
+        // first and then replaces it (a transient that loading quantised weights layer by layer would not have).
+        ProcessMemory.Release();
+        ProcessMemory.ResetPeak();
         try
         {
             s.Quantization = quantization;

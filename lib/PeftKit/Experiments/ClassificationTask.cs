@@ -1,6 +1,7 @@
 using PeftKit.Data;
 using PeftKit.Methods.PTuning;
 using PeftKit.Models;
+using PeftKit.Quantization;
 using static TorchSharp.torch;
 
 namespace PeftKit.Experiments;
@@ -17,7 +18,11 @@ internal sealed class ClassificationTask(TinyBase @base, ClassificationData data
         var inner = ptuning is null
             ? @base.CreateModel(HeadKind.SequenceClassification, data.LabelNames.Count)
             : @base.CreateModel(@base.Config.Kind == ModelKind.Decoder ? HeadKind.LanguageModel : HeadKind.MaskedLanguageModel);
-        try { return Peft.Apply(inner, spec.Method); }
+        try
+        {
+            if (spec.QuantizeBase is { } kind) BaseQuantizer.Quantize(inner, kind);   // QLoRA: the frozen base stored quantised
+            return Peft.Apply(inner, spec.Method);
+        }
         catch { inner.Dispose(); throw; }
     }
 

@@ -144,43 +144,67 @@ public static class Experiment
         return Accuracy(model, data, split, batchSize, ptuning, ptuning is null ? null : verbalizer ?? data.DefaultVerbalizer());
     }
 
+    /// <summary>Whether the trained model answers each example of a split correctly, in the split's order: the input of a
+    /// paired comparison (<see cref="PairedComparison"/>) of two models on the same examples.</summary>
+    public static bool[] Correct(PeftModel model, ClassificationData data, Split split, int batchSize = 64, Verbalizer? verbalizer = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        var ptuning = model.ConfigOf() as PTuningConfig;
+        var answers = new List<bool>();
+        ForEachBatchHits(model, data, split, batchSize, ptuning, ptuning is null ? null : verbalizer ?? data.DefaultVerbalizer(),
+            hits => answers.AddRange(hits.data<bool>().ToArray()));
+        return [.. answers];
+    }
+
     internal static double Accuracy(PeftModel peft, ClassificationData data, Split split, int batchSize, PTuningConfig? ptuning, Verbalizer? verbalizer)
     {
-        bool training = peft.training;
-        peft.eval();
         // Correct answers are counted on the device and read once at the end: one device→host sync per
         // evaluation instead of one per batch (.item() in the loop stalled a GPU after every batch).
         Tensor? correct = null;
         try
         {
             long total = 0;
+            ForEachBatchHits(peft, data, split, batchSize, ptuning, verbalizer, hits =>
+            {
+                var sum = hits.sum();                                          // (), stays on the device
+                if (correct is null) correct = sum.DetachFromDisposeScope(); else correct.add_(sum);
+                total += hits.shape[0];
+            });
+            return total == 0 ? double.NaN : correct!.item<long>() / (double)total;
+        }
+        finally
+        {
+            correct?.Dispose();
+        }
+    }
+
+    /// <summary>Calls <paramref name="use"/> with each eval batch's (B) bool tensor of correct answers (eval mode, no
+    /// gradients; the model's training mode is restored afterwards). The tensor lives until the callback returns.</summary>
+    static void ForEachBatchHits(PeftModel peft, ClassificationData data, Split split, int batchSize, PTuningConfig? ptuning, Verbalizer? verbalizer, Action<Tensor> use)
+    {
+        bool training = peft.training;
+        peft.eval();
+        try
+        {
             using var _ = no_grad();
             var batches = ptuning is null ? data.EvalBatches(split, batchSize) : data.EvalBatches(split, batchSize, ptuning.Template);
             foreach (var batch in Batches(batches))
             {
                 using var scope = NewDisposeScope();
                 var labels = batch.Labels!;
-                Tensor logits;
-                if (ptuning is null)
-                {
-                    var output = peft.forward(batch with { Labels = null });
-                    logits = output.Logits!;                                    // (B, C)
-                }
-                else logits = ClassLogits(peft, batch, ptuning, verbalizer!);  // (B, C)
-                var hits = logits.argmax(1).eq(labels).sum();                  // (), stays on the device
-                if (correct is null) correct = hits.DetachFromDisposeScope(); else correct.add_(hits);
-                total += labels.shape[0];
+                var logits = ptuning is null
+                    ? peft.forward(batch with { Labels = null }).Logits!               // (B, C)
+                    : ClassLogits(peft, batch, ptuning, verbalizer!);                  // (B, C)
+                use(logits.argmax(1).eq(labels));                                      // (B) bool
             }
-            return total == 0 ? double.NaN : correct!.item<long>() / (double)total;
         }
         finally
         {
-            correct?.Dispose();   // also when a batch throws
             peft.train(training);
         }
     }
 
-    /// <summary>Disposes each batch's tensors after it is used.</summary>
     static IEnumerable<ModelInput> Batches(IEnumerable<ModelInput> source)
     {
         foreach (var b in source)

@@ -1,5 +1,7 @@
 using PeftKit.Methods;
+using PeftKit.Methods.Lora;
 using PeftKit.Methods.PTuning;
+using PeftKit.Quantization;
 
 namespace PeftKit.Experiments;
 
@@ -50,6 +52,13 @@ public sealed record RunSpec
     /// <summary>P-Tuning v1 only: the label word of each class read at [MASK]; null = <see cref="ClassificationData.DefaultVerbalizer()"/>.</summary>
     public Verbalizer? Verbalizer { get; init; }
 
+    /// <summary>
+    /// Stores the base's block matrices quantised (<see cref="BaseQuantizer"/>) before the method is applied: LoRA on an
+    /// int8 or NF4 base, QLoRA's recipe. Null (the default) keeps the base in float32. LoRA only: the other methods train
+    /// or rescale the layers that quantisation replaces, or were not studied on quantised bases.
+    /// </summary>
+    public QuantizationKind? QuantizeBase { get; init; }
+
     /// <summary>Checks the rules that tie fields together; <see cref="Experiment"/> calls it before a run.</summary>
     public RunSpec Validate()
     {
@@ -59,6 +68,8 @@ public sealed record RunSpec
             throw new ArgumentException($"RunSpec '{Label}': a Verbalizer is only used by P-Tuning v1 (PTuningConfig); {Method.PeftType} classifies with its head. Remove the Verbalizer.");
         if (HeadLearningRate is not null && MethodCatalog.Of(Method).ReadsLabelWords)
             throw new ArgumentException($"RunSpec '{Label}': P-Tuning v1 reads label words through a verbalizer and has no task head, so HeadLearningRate does nothing. Remove it.");
+        if (QuantizeBase is { } kind && Method is not LoraConfig)
+            throw new ArgumentException($"RunSpec '{Label}': QuantizeBase ({kind}) is for LoRA on a quantised base (QLoRA); {Method.PeftType} would train or rescale the layers quantisation replaces. Use a LoraConfig or remove QuantizeBase.");
         return this;
     }
 }

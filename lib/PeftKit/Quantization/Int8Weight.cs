@@ -42,7 +42,11 @@ public sealed class Int8Weight : QuantizedWeight
     }
 
     /// <summary>The float32 rows (r, k) that int8 <paramref name="codes"/> (r, k) with per-row <paramref name="steps"/> (r) stand for.</summary>
-    internal static Tensor RestoreRows(Tensor codes, Tensor steps) => codes.to(float32) * steps.unsqueeze(1);
+    internal static Tensor RestoreRows(Tensor codes, Tensor steps)
+    {
+        using var scope = NewDisposeScope();
+        return codes.to(float32).mul_(steps.unsqueeze(1)).MoveToOuterDisposeScope();    // scaled in place: one (out, in) float32 buffer
+    }
 
     /// <summary>The codes (out, in), int8.</summary>
     public Tensor Codes => _codes;

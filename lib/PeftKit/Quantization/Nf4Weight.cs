@@ -96,7 +96,7 @@ public sealed class Nf4Weight : QuantizedWeight
         // One lookup a byte: row b of the pair table is (code[b >> 4], code[b & 15]), so unpacking and decoding are one
         // index_select instead of shifts, a stack and a second gather (bench: the step cost of NF4 is this rebuild).
         var pairs = PairTable(_packed.device).index_select(0, _packed.to(int32));      // (n′/2, 2)
-        var values = pairs.view(_blocks, BlockSize) * Absmax().unsqueeze(1);            // (blocks, 64)
+        var values = pairs.view(_blocks, BlockSize).mul_(Absmax().unsqueeze(1));        // (blocks, 64), scaled in place
         return values.reshape(-1)[..(int)(OutFeatures * InFeatures)].view(OutFeatures, InFeatures).MoveToOuterDisposeScope();   // (out, in)
     }
 

@@ -58,11 +58,13 @@ public sealed class QuantizedLinear : Module<Tensor, Tensor>
     /// <summary>d_out.</summary>
     public int OutFeatures => (int)Weight.OutFeatures;
 
-    /// <summary>x (…, in) → (…, out) = x · dequant(W)ᵀ + b.</summary>
+    /// <summary>x (…, in) → (…, out) = x · dequant(W)ᵀ + b. When x needs a gradient, backward dequantises again instead of
+    /// keeping the float32 matrix alive (<see cref="DequantizingLinearFunction"/>).</summary>
     public override Tensor forward(Tensor x)
     {
-        using var w = Weight.Dequantize();                                          // (out, in) float32, this call only
-        return functional.linear(x, w.to(x.dtype), bias?.to(x.dtype));
+        if (x.requires_grad && is_grad_enabled()) return DequantizingLinearFunction.Apply(x, Weight, bias);
+        using var w = Weight.Dequantize(x.dtype);                                   // (out, in), this call only
+        return functional.linear(x, w, bias is null || bias.dtype == x.dtype ? bias : bias.to(x.dtype));
     }
 
     /// <inheritdoc/>

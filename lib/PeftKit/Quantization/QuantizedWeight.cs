@@ -26,6 +26,18 @@ public abstract class QuantizedWeight : IDisposable
     /// <summary>The float32 matrix (out, in) the codes stand for.</summary>
     public abstract Tensor Dequantize();
 
+    /// <summary>
+    /// The (out, in) matrix in <paramref name="dtype"/> as one tensor the caller owns and disposes. Every temporary is
+    /// disposed here, not left to a caller's dispose scope: a training step's scope would otherwise keep one float32
+    /// matrix alive per layer until the step ends, which is the memory quantisation exists to save.
+    /// </summary>
+    public Tensor Dequantize(ScalarType dtype)
+    {
+        using var scope = NewDisposeScope();
+        var w = Dequantize();
+        return (w.dtype == dtype ? w : w.to(dtype)).MoveToOuterDisposeScope();
+    }
+
     /// <summary>Moves the stored tensors to <paramref name="device"/>.</summary>
     public abstract void MoveTo(Device device);
 

@@ -5,6 +5,8 @@ using PeftKit.Methods;
 using PeftKit.Methods.Baselines;
 using PeftKit.Methods.Lora;
 using PeftKit.Methods.PTuning;
+using PeftKit.Measurement;
+using PeftKit.Quantization;
 using PeftKit.Training;
 
 namespace PeftKit.Tests.Experiments;
@@ -230,6 +232,33 @@ public sealed class ExperimentRunTests(SmallBases bases)
         var ptuning = new PTuningConfig(Experiment.PTuningTemplate(bases.Encoder));
         Assert.Contains("has no task head, so HeadLearningRate does nothing", Assert.Throws<ArgumentException>(() => Experiment.Run(bases.Encoder, data, Spec("x", ptuning) with { HeadLearningRate = 1e-2 })).Message);
         Assert.Contains("RunSpec.Label", Assert.Throws<ArgumentException>(() => new RunSpec { Label = " ", Method = new LinearProbe() }).Message);
+        Assert.Contains("QuantizeBase (Nf4) is for LoRA", Assert.Throws<ArgumentException>(() => Experiment.Run(bases.Encoder, data, Spec("x", new FullFineTune()) with { QuantizeBase = QuantizationKind.Nf4 })).Message);
+    }
+
+    [Fact]
+    public void QloraRunTrainsLoraOnAnNf4BaseAndItsAnswersPairWithTheFloatRun()
+    {
+        var b = bases.Encoder;
+        var data = Data(b);
+        var lora = Spec("LoRA", new LoraConfig(new[] { "query", "value" }, rank: 4));
+        var result = Experiment.Run(b, data, lora with { Label = "QLoRA", QuantizeBase = QuantizationKind.Nf4 }, null, out var model);
+        using var inner = model.Base;
+        using var _ = model;
+        // Every block Linear is stored in 4 bits; LoRA wraps the quantised query/value; only LoRA and the head train.
+        Assert.Equal(b.Config.NumLayers * 6, model.modules().OfType<QuantizedLinear>().Count());
+        Assert.All(model.modules().OfType<LoraLinear>(), l => Assert.IsType<QuantizedLinear>(l.BaseLayer));
+        Assert.All(model.named_parameters().Where(p => p.parameter.requires_grad), p => Assert.True(p.name.Contains("lora_") || p.name.Contains("classifier."), $"{p.name} is trainable"));
+        Assert.Contains(model.named_parameters(), p => p.name.Contains("lora_B") && p.parameter.abs().sum().item<float>() > 0);
+
+        // Per-example answers are the accuracy, example by example, and pair with another run on the same test set.
+        var correct = Experiment.Correct(model, data, Split.Test);
+        Assert.Equal(data.TestCount, correct.Length);
+        Assert.Equal(result.TestAccuracy, correct.Count(c => c) / (double)correct.Length, 12);
+        var floatRun = Experiment.Run(b, data, lora, null, out var floatModel);
+        using var floatInner = floatModel.Base;
+        using var __ = floatModel;
+        var paired = PairedComparison.Of(Experiment.Correct(floatModel, data, Split.Test), correct);
+        Assert.Equal(result.TestAccuracy - floatRun.TestAccuracy, paired.Difference, 12);
     }
 
     [Fact]

@@ -52,6 +52,28 @@ public sealed class QloraTests : IDisposable
         Assert.True(y.allclose(expected, rtol: 0, atol: 1e-6), $"largest difference {(y - expected).abs().max().item<float>()}");
     }
 
+    [Theory]
+    [InlineData(QuantizationKind.Int8)]
+    [InlineData(QuantizationKind.Nf4)]
+    public void TrainingThroughAQuantisedLayerGivesTheGradientOfTheDequantisedLinear(QuantizationKind kind)
+    {
+        using var linear = Linear(48, 20);
+        using var layer = QuantizedLinear.From(linear, kind);
+        using var x0 = randn(3, 5, 48, generator: new Generator(2));
+        using var g = randn(3, 5, 20, generator: new Generator(3));                   // an upstream ∂L/∂y
+        using var x = x0.clone().requires_grad_();
+        using var y = layer.call(x);                                                    // the custom autograd node
+        y.backward([g]);
+        using var xRef = x0.clone().requires_grad_();
+        using var w = layer.Weight.Dequantize();
+        using var yRef = functional.linear(xRef, w, layer.Bias);                        // what it must equal
+        yRef.backward([g]);
+        // The same kernels on the same float32 operands (linear forward; grad · W backward): equal bit for bit.
+        Assert.True(y.eq(yRef).all().item<bool>(), $"forward differs by {(y - yRef).abs().max().item<float>()}");
+        Assert.True(x.grad!.eq(xRef.grad!).all().item<bool>(), $"∂L/∂x differs by {(x.grad! - xRef.grad!).abs().max().item<float>()}");
+        Assert.All(layer.parameters(), p => Assert.Null(p.grad));                       // the bias is frozen
+    }
+
     [Fact]
     public void AConv1DIsQuantisedInLinearOrientation()
     {
