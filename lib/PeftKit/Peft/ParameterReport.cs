@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using PeftKit.Quantization;
 using static TorchSharp.torch.nn;
 
 namespace PeftKit;
 
 /// <summary>Trainable versus all parameters of a model (adapter parameters included), with a per-module table.</summary>
 /// <param name="Trainable">Elements of parameters with requires_grad.</param>
-/// <param name="Total">Elements of all parameters.</param>
+/// <param name="Total">Elements of all parameters, and the weights of quantised layers (codes stand for out·in weights each).</param>
 /// <param name="Rows">One row per module that owns parameters, in named_parameters() order.</param>
 public sealed record ParameterReport(long Trainable, long Total, IReadOnlyList<ParameterReportRow> Rows)
 {
@@ -20,10 +21,19 @@ public sealed record ParameterReport(long Trainable, long Total, IReadOnlyList<P
         ArgumentNullException.ThrowIfNull(model);
         var rows = new List<ParameterReportRow>();
         long trainable = 0, total = 0;
+        // A quantised layer's weight is codes, not a Parameter, but it is still out·in frozen weights of the model (the
+        // reference library counts a 4-bit weight's numbers too): counted with the layer's bias, or on its own row.
+        var quantised = model.named_modules().Where(m => m.module is QuantizedLinear)
+            .ToDictionary(m => m.name, m => ((QuantizedLinear)m.module).Weight);
         foreach (var group in model.named_parameters().GroupBy(p => p.name.Contains('.') ? p.name[..p.name.LastIndexOf('.')] : ""))
         {
             long n = 0, t = 0;
             var shapes = new List<string>();
+            if (quantised.Remove(group.Key, out var weight))
+            {
+                n += weight.OutFeatures * weight.InFeatures;
+                shapes.Add(QuantisedShape(weight));
+            }
             foreach (var (name, p) in group)
             {
                 n += p.numel();
@@ -34,8 +44,15 @@ public sealed record ParameterReport(long Trainable, long Total, IReadOnlyList<P
             total += n;
             trainable += t;
         }
+        foreach (var (name, weight) in quantised)                                     // quantised layers without a bias
+        {
+            rows.Add(new ParameterReportRow(name, weight.OutFeatures * weight.InFeatures, 0, QuantisedShape(weight)));
+            total += weight.OutFeatures * weight.InFeatures;
+        }
         return new ParameterReport(trainable, total, rows);
     }
+
+    static string QuantisedShape(QuantizedWeight w) => $"weight[{w.OutFeatures}, {w.InFeatures}] ({(w is Nf4Weight ? "NF4" : "int8")})";
 
     /// <summary>The reference library's line: <c>trainable params: 294,912 || all params: 124,734,720 || trainable%: 0.2364</c>.</summary>
     public override string ToString() => string.Format(CultureInfo.InvariantCulture,

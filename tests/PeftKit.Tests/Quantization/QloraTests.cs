@@ -141,6 +141,22 @@ public sealed class QloraTests : IDisposable
         Assert.False(after.eq(before).all().item<bool>(), "the adapter trained");
     }
 
+    [Theory]
+    [InlineData(QuantizationKind.Int8)]
+    [InlineData(QuantizationKind.Nf4)]
+    public void TheParameterReportCountsQuantisedWeightsAsFrozenWeights(QuantizationKind kind)
+    {
+        var lora = new LoraConfig(new[] { "c_attn" }, rank: 4);
+        using var floatPeft = Peft.Apply(TinyModels.Create(ModelKind.Decoder, seed: 3), lora);
+        using var quantPeft = Peft.Apply(Quantised(kind, out _), lora);
+        var (f, q) = (floatPeft.Report(), quantPeft.Report());
+        // Same model, same adapter: the same numbers, whether W is stored as floats or as codes.
+        Assert.Equal((f.Trainable, f.Total), (q.Trainable, q.Total));
+        var row = q.Rows.Single(r => r.Module.EndsWith("h.0.attn.c_attn.base_layer"));
+        Assert.Equal(f.Rows.Single(r => r.Module.EndsWith("h.0.attn.c_attn.base_layer")).Parameters, row.Parameters);
+        Assert.Contains(kind == QuantizationKind.Nf4 ? "(NF4)" : "(int8)", row.Shapes);
+    }
+
     [Fact]
     public void MergingDequantisesIntoFloat32AndUnmergingRestoresTheCodes()
     {
