@@ -153,7 +153,7 @@ public static class Experiment
         var ptuning = model.ConfigOf() as PTuningConfig;
         var answers = new List<bool>();
         ForEachBatchHits(model, data, split, batchSize, ptuning, ptuning is null ? null : verbalizer ?? data.DefaultVerbalizer(),
-            hits => answers.AddRange(hits.data<bool>().ToArray()));
+            hits => answers.AddRange(hits.cpu().data<bool>().ToArray()));   // one sync a batch: fine for a one-off comparison
         return [.. answers];
     }
 
@@ -175,7 +175,7 @@ public static class Experiment
         }
         finally
         {
-            correct?.Dispose();
+            correct?.Dispose();   // also when a batch throws
         }
     }
 
@@ -205,6 +205,7 @@ public static class Experiment
         }
     }
 
+    /// <summary>Disposes each batch's tensors after it is used.</summary>
     static IEnumerable<ModelInput> Batches(IEnumerable<ModelInput> source)
     {
         foreach (var b in source)
