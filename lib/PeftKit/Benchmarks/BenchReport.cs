@@ -113,7 +113,7 @@ public sealed record BenchReport(JsonObject Machine, JsonObject Config, IReadOnl
               method trains a 2-way classification head on the last token ([CLS] on an encoder).
             - **tokens/s**: real tokens B·T per median step (virtual tokens of prompt methods not counted).
             - **optimizer state**: AdamW's exp_avg + exp_avg_sq, 2 × 4 bytes × trainable parameters (float32), exact.
-            - **peak RSS Δ**: process RSS high-water mark while the method trains and infers, minus RSS before its model was
+            - **peak RSS Δ**: process RSS high-water mark while the method trains, minus RSS before its model was
               built, after the previous segment's memory was trimmed back to the OS (malloc_trim); the kernel's peak is reset
               (/proc/self/clear_refs) once the model is built, so building it (for a quantised base: float32 first, then
               replaced) is not counted. It includes the model as held, activations, gradients and optimizer state, median over repeats. Allocator caching

@@ -6,7 +6,7 @@ namespace PeftKit.Benchmarks;
 /// <param name="StepMsMedian">Median train-step wall time (forward, backward, AdamW step, zero-grad) over all measured steps of all repeats.</param>
 /// <param name="StepMsMin">Fastest measured train step (less noise-sensitive on a shared machine).</param>
 /// <param name="TokensPerS">Real (non-virtual) tokens per second at the median step time: B·T / step.</param>
-/// <param name="PeakMemBytes">Process RSS high-water mark while the method trains and infers, minus RSS before its model was built
+/// <param name="PeakMemBytes">Process RSS high-water mark while the method trains, minus RSS before its model was built
 /// (after freeing the previous method's memory back to the OS); includes the model as held, activations, gradients and optimizer
 /// state, not the transient of building it; median over repeats.</param>
 /// <param name="TrainableParams">Parameters with requires_grad, counted from the tensors.</param>

@@ -1,0 +1,110 @@
+using System.Globalization;
+
+namespace PeftKit.Measurement;
+
+/// <summary>
+/// Arm B against arm A, each trained with the same seeds and scored on the same test examples: the gap in accuracy B − A
+/// averaged over seeds, with a 95% interval from a <b>paired bootstrap over examples</b>. Example i carries
+/// d_i = mean over seeds of (B right − A right); resampling examples (not seeds, not single answers) keeps each
+/// example's answers together, so an e-mail that both arms always get wrong, or that flips on every seed, counts once
+/// with its real weight. The gap is D = mean_i d_i = mean over seeds of each seed's accuracy gap. Each seed's McNemar test
+/// is kept beside it (<see cref="PerSeed"/>). The interval covers example noise on this test set and the seeds run, not
+/// other test sets; the verdicts read it as the papers' claims need (<see cref="ForImprovement"/>, <see cref="ForEquivalence"/>).
+/// </summary>
+public sealed class SeededComparison
+{
+    SeededComparison(IReadOnlyList<int> seeds, IReadOnlyList<PairedComparison> perSeed, double mean, double low, double high, int resamples)
+    {
+        (Seeds, PerSeed, MeanDifference, Low, High, Resamples) = (seeds, perSeed, mean, low, high, resamples);
+    }
+
+    /// <summary>Compares per-example correctness: <paramref name="a"/>[k] and <paramref name="b"/>[k] are the answers of the
+    /// runs with <paramref name="seeds"/>[k], in the same example order.</summary>
+    /// <param name="resamples">Bootstrap resamples (10,000: the interval's ends move by about 0.1 point between bootstrap seeds).</param>
+    /// <param name="bootstrapSeed">Seeds the resampling, so that the same answers always give the same interval.</param>
+    /// <exception cref="ArgumentException">No seeds, mismatched counts, or answer lists of different lengths.</exception>
+    public static SeededComparison Of(IReadOnlyList<int> seeds, IReadOnlyList<IReadOnlyList<bool>> a, IReadOnlyList<IReadOnlyList<bool>> b,
+        int resamples = 10_000, int bootstrapSeed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(seeds);
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (seeds.Count == 0) throw new ArgumentException("A seeded comparison needs at least one seed.", nameof(seeds));
+        if (a.Count != seeds.Count || b.Count != seeds.Count)
+            throw new ArgumentException($"Give one answer list per seed for each arm: {seeds.Count} seeds, {a.Count} lists for A, {b.Count} for B.");
+        if (resamples < 100) throw new ArgumentOutOfRangeException(nameof(resamples), resamples, "Use at least 100 bootstrap resamples (10,000 is the default).");
+        var perSeed = seeds.Select((_, k) => PairedComparison.Of(a[k], b[k])).ToArray();
+        int n = perSeed[0].Count;
+        if (perSeed.Any(p => p.Count != n))
+            throw new ArgumentException($"Every seed must be scored on the same examples; the answer lists hold {string.Join(", ", perSeed.Select(p => p.Count).Distinct())} examples.");
+
+        var d = new double[n];                                                     // d_i = mean_k (b_ki − a_ki)
+        for (int i = 0; i < n; i++)
+        {
+            for (int k = 0; k < seeds.Count; k++) d[i] += (b[k][i] ? 1 : 0) - (a[k][i] ? 1 : 0);
+            d[i] /= seeds.Count;
+        }
+        var rng = new Random(bootstrapSeed);
+        var means = new double[resamples];
+        for (int r = 0; r < resamples; r++)
+        {
+            double sum = 0;
+            for (int i = 0; i < n; i++) sum += d[rng.Next(n)];
+            means[r] = sum / n;
+        }
+        Array.Sort(means);
+        return new SeededComparison([.. seeds], perSeed, d.Average(), Quantile(means, 0.025), Quantile(means, 0.975), resamples);
+    }
+
+    /// <summary>Linear interpolation between order statistics of a sorted array (the usual "type 7" quantile).</summary>
+    static double Quantile(double[] sorted, double q)
+    {
+        double h = (sorted.Length - 1) * q;
+        int lo = (int)Math.Floor(h);
+        return lo + 1 < sorted.Length ? sorted[lo] + (h - lo) * (sorted[lo + 1] - sorted[lo]) : sorted[lo];
+    }
+
+    /// <summary>The training seeds, in the order given.</summary>
+    public IReadOnlyList<int> Seeds { get; }
+
+    /// <summary>Each seed's paired comparison (McNemar's exact test), in seed order.</summary>
+    public IReadOnlyList<PairedComparison> PerSeed { get; }
+
+    /// <summary>Accuracy of B minus accuracy of A, averaged over seeds (a fraction: 0.01 is one point).</summary>
+    public double MeanDifference { get; }
+
+    /// <summary>Lower end of the 95% paired-bootstrap interval of <see cref="MeanDifference"/>.</summary>
+    public double Low { get; }
+
+    /// <summary>Upper end of the 95% paired-bootstrap interval of <see cref="MeanDifference"/>.</summary>
+    public double High { get; }
+
+    /// <summary>Bootstrap resamples behind the interval.</summary>
+    public int Resamples { get; }
+
+    /// <summary>The claim "B is better than A": <see cref="Verdict.Reproduces"/> when the whole interval is above 0,
+    /// <see cref="Verdict.DirectionOnly"/> when only the mean is, <see cref="Verdict.DoesNot"/> when the mean is not;
+    /// <see cref="Verdict.NotTested"/> when <paramref name="hasSignal"/> is false.</summary>
+    public Verdict ForImprovement(bool hasSignal = true) =>
+        !hasSignal ? Verdict.NotTested : Low > 0 ? Verdict.Reproduces : MeanDifference > 0 ? Verdict.DirectionOnly : Verdict.DoesNot;
+
+    /// <summary>The claim "B matches A" within ±<paramref name="margin"/> (a fraction, fixed before the runs):
+    /// <see cref="Verdict.Reproduces"/> when the whole interval lies inside the margin (two one-sided tests at 2.5% each),
+    /// <see cref="Verdict.DoesNot"/> when it lies wholly outside, <see cref="Verdict.Inconclusive"/> otherwise;
+    /// <see cref="Verdict.NotTested"/> when <paramref name="hasSignal"/> is false.</summary>
+    public Verdict ForEquivalence(double margin, bool hasSignal = true)
+    {
+        if (!(margin > 0)) throw new ArgumentOutOfRangeException(nameof(margin), margin, "The equivalence margin must be above 0, e.g. 0.02 for ±2 points.");
+        if (!hasSignal) return Verdict.NotTested;
+        if (Low >= -margin && High <= margin) return Verdict.Reproduces;
+        return Low > margin || High < -margin ? Verdict.DoesNot : Verdict.Inconclusive;
+    }
+
+    /// <summary>"+0.32 points (95% CI −0.50 to +1.15; per seed 0.0 / −0.4 / +1.3; 3 seeds × 529 examples)".</summary>
+    public override string ToString()
+    {
+        static string P(double v, string f) => (100 * v).ToString(f, CultureInfo.InvariantCulture).Replace("-", "−");
+        return $"{(MeanDifference >= 0 ? "+" : "")}{P(MeanDifference, "0.00")} points (95% CI {P(Low, "+0.00;-0.00;0.00")} to {P(High, "+0.00;-0.00;0.00")}; "
+            + $"per seed {string.Join(" / ", PerSeed.Select(p => P(p.Difference, "+0.0;-0.0;0.0")))}; {Seeds.Count} seeds × {PerSeed[0].Count} examples)";
+    }
+}
