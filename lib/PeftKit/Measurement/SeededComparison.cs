@@ -18,8 +18,10 @@ public sealed class SeededComparison
         (Seeds, PerSeed, MeanDifference, Low, High, Resamples) = (seeds, perSeed, mean, low, high, resamples);
     }
 
-    /// <summary>Compares per-example correctness: <paramref name="a"/>[k] and <paramref name="b"/>[k] are the answers of the
-    /// runs with <paramref name="seeds"/>[k], in the same example order.</summary>
+    /// <summary>Compares per-example correctness of two arms over the same seeds and examples.</summary>
+    /// <param name="seeds">The training seeds; both arms ran each of them.</param>
+    /// <param name="a">Arm A's answers: <c>a[k][i]</c> is true when the run with <c>seeds[k]</c> got example i right.</param>
+    /// <param name="b">Arm B's answers, the same way and in the same example order.</param>
     /// <param name="resamples">Bootstrap resamples (10,000: the interval's ends move by about 0.1 point between bootstrap seeds).</param>
     /// <param name="bootstrapSeed">Seeds the resampling, so that the same answers always give the same interval.</param>
     /// <exception cref="ArgumentException">No seeds, mismatched counts, or answer lists of different lengths.</exception>
