@@ -63,6 +63,10 @@ public sealed class SeededComparisonTests
     }
 
     [Fact]
+    public void EveryVerdictHasItsWords() =>
+        Assert.Equal(["reproduces", "direction only", "does not reproduce", "inconclusive", "not tested"], Enum.GetValues<Verdict>().Select(v => v.ToWords()));
+
+    [Fact]
     public void MismatchedSeedsOrExamplesAreRefusedWithTheReason()
     {
         var e = Assert.Throws<ArgumentException>(() => SeededComparison.Of([1, 2], [Answers(10, 5)], [Answers(10, 5), Answers(10, 5)]));
