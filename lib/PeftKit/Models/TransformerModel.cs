@@ -152,13 +152,21 @@ public sealed partial class TransformerModel : Module<ModelInput, ModelOutput>
     /// <c>h.{i}.attn_adapter</c> / <c>h.{i}.mlp_adapter</c> (decoder) or
     /// <c>encoder.layer.{i}.attention.output.adapter</c> / <c>encoder.layer.{i}.output.adapter</c> (encoder); null removes it.
     /// </summary>
-    public void SetSublayerAdapter(int layer, Sublayer which, Module<Tensor, Tensor>? adapter)
-    {
-        if (layer < 0 || layer >= Config.NumLayers)
-            throw new ArgumentOutOfRangeException(nameof(layer), layer, $"The model has layers 0..{Config.NumLayers - 1}.");
-        ISublayerAdapterHost block = h is not null ? h[layer] : encoder!.layer[layer];
-        block.SetAdapter(which, adapter);
-    }
+    public void SetSublayerAdapter(int layer, Sublayer which, Module<Tensor, Tensor>? adapter) => Block(layer).SetAdapter(which, adapter);
+
+    /// <summary>
+    /// Extension point 2, parallel form (He et al. 2022): adds <paramref name="adapter"/>'s output, computed from the
+    /// sublayer's input (what its first matrix reads: after ln_1 / ln_2 in GPT-2, the block's input in a post-LN
+    /// encoder), to the sublayer's output before the residual add. Registered as <c>h.{i}.attn_parallel_adapter</c> /
+    /// <c>h.{i}.mlp_parallel_adapter</c> or <c>encoder.layer.{i}.attention.output.parallel_adapter</c> /
+    /// <c>encoder.layer.{i}.output.parallel_adapter</c>; null removes it. The adapter returns only its contribution.
+    /// </summary>
+    public void SetParallelAdapter(int layer, Sublayer which, Module<Tensor, Tensor>? adapter) => Block(layer).SetParallelAdapter(which, adapter);
+
+    ISublayerAdapterHost Block(int layer) =>
+        layer < 0 || layer >= Config.NumLayers
+            ? throw new ArgumentOutOfRangeException(nameof(layer), layer, $"The model has layers 0..{Config.NumLayers - 1}.")
+            : h is not null ? h[layer] : encoder!.layer[layer];
 
     static void InitializeWeights(Module root, double std)
     {

@@ -8,4 +8,10 @@ public enum AdapterPlacement
 
     /// <summary>Pfeiffer et al. 2021: after the feed-forward block only (one per layer).</summary>
     Pfeiffer,
+
+    /// <summary>
+    /// He et al. 2022: beside the feed-forward block (one per layer), reading the block's input and adding
+    /// s·up(act(down(x))) to its output — the parallel adapter of the unified view.
+    /// </summary>
+    Parallel,
 }

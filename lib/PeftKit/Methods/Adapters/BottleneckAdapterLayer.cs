@@ -6,21 +6,24 @@ using static TorchSharp.torch.nn;
 namespace PeftKit.Methods.Adapters;
 
 /// <summary>
-/// The module placed on one sublayer output: h + adapter_up(act(adapter_down(h))) for the active adapter, h otherwise.
-/// Parameters <c>adapter_down.{adapter}.weight</c> (r, d), <c>.bias</c> (r), <c>adapter_up.{adapter}.weight</c> (d, r), <c>.bias</c> (d).
+/// The module placed on one sublayer: serial, on its output, h + s·adapter_up(act(adapter_down(h))) for the active
+/// adapter and h otherwise; parallel, on its input, s·adapter_up(act(adapter_down(x))) alone (the host adds it to the
+/// sublayer's output) and 0 otherwise. Parameters <c>adapter_down.{adapter}.weight</c> (r, d), <c>.bias</c> (r), <c>adapter_up.{adapter}.weight</c> (d, r), <c>.bias</c> (d).
 /// </summary>
 public sealed class BottleneckAdapterLayer : Module<Tensor, Tensor>
 {
     readonly AdapterDict<Linear> adapter_down;
     readonly AdapterDict<Linear> adapter_up;
     readonly Dictionary<string, AdapterActivation> _activation = [];
+    readonly Dictionary<string, double> _scaling = [];
     string? _active;
 
-    /// <summary>An empty layer for block <paramref name="layer"/>, sublayer <paramref name="sublayer"/>.</summary>
-    public BottleneckAdapterLayer(int layer, Sublayer sublayer) : base(nameof(BottleneckAdapterLayer))
+    /// <summary>An empty layer for block <paramref name="layer"/>, sublayer <paramref name="sublayer"/>, serial or parallel.</summary>
+    public BottleneckAdapterLayer(int layer, Sublayer sublayer, bool parallel = false) : base(nameof(BottleneckAdapterLayer))
     {
         Layer = layer;
         Sublayer = sublayer;
+        IsParallel = parallel;
         adapter_down = new AdapterDict<Linear>();
         adapter_up = new AdapterDict<Linear>();
         RegisterComponents();
@@ -31,6 +34,9 @@ public sealed class BottleneckAdapterLayer : Module<Tensor, Tensor>
 
     /// <summary>The sublayer whose output is adapted.</summary>
     public Sublayer Sublayer { get; }
+
+    /// <summary>Whether the layer sits beside the sublayer (reads its input, returns only its contribution).</summary>
+    public bool IsParallel { get; }
 
     internal bool IsEmpty => _activation.Count == 0;
 
@@ -50,6 +56,7 @@ public sealed class BottleneckAdapterLayer : Module<Tensor, Tensor>
         adapter_down.Add(name, down);
         adapter_up.Add(name, up);
         _activation[name] = config.Activation;
+        _scaling[name] = config.Scaling;
     }
 
     internal void RemoveAdapter(string name)
@@ -58,6 +65,7 @@ public sealed class BottleneckAdapterLayer : Module<Tensor, Tensor>
         adapter_down.Remove(name);
         adapter_up.Remove(name);
         _activation.Remove(name);
+        _scaling.Remove(name);
     }
 
     internal void SetEnabled(string name, bool enabled)
@@ -66,10 +74,10 @@ public sealed class BottleneckAdapterLayer : Module<Tensor, Tensor>
         else if (_active == name) _active = null;
     }
 
-    /// <summary>h (B, T, d) → h + up(act(down(h))) (B, T, d).</summary>
+    /// <summary>Serial: h (B, T, d) → h + s·up(act(down(h))); parallel: x (B, T, d) → s·up(act(down(x))). (B, T, d).</summary>
     public override Tensor forward(Tensor h)
     {
-        if (_active is null) return h;
+        if (_active is null) return IsParallel ? zeros_like(h) : h;
         var z = adapter_down[_active].call(h);                    // (B, T, r)
         z = _activation[_active] switch
         {
@@ -77,6 +85,8 @@ public sealed class BottleneckAdapterLayer : Module<Tensor, Tensor>
             AdapterActivation.Tanh => tanh(z),
             _ => functional.gelu(z),
         };
-        return h + adapter_up[_active].call(z);                   // (B, T, d): the adapter's own skip connection
+        var delta = adapter_up[_active].call(z);                  // (B, T, d)
+        if (_scaling[_active] != 1) delta = delta.mul_(_scaling[_active]);
+        return IsParallel ? delta : h + delta;                    // serial: the adapter's own skip connection
     }
 }

@@ -13,20 +13,28 @@ internal sealed class BottleneckAdapterMethod : PeftAdapter
         var existing = Base.named_modules().Select(m => m.module).OfType<BottleneckAdapterLayer>().ToList();
         var w = Base.WordEmbeddings.weight!;
         Sublayer[] where = config.Placement == AdapterPlacement.Houlsby ? [Sublayer.Attention, Sublayer.FeedForward] : [Sublayer.FeedForward];
+        bool parallel = config.Placement == AdapterPlacement.Parallel;
         for (int i = 0; i < Base.Config.NumLayers; i++)
             foreach (var s in where)
             {
-                var layer = existing.FirstOrDefault(e => e.Layer == i && e.Sublayer == s);
+                var layer = existing.FirstOrDefault(e => e.Layer == i && e.Sublayer == s && e.IsParallel == parallel);
                 if (layer is null)
                 {
-                    layer = new BottleneckAdapterLayer(i, s);
-                    Base.SetSublayerAdapter(i, s, layer);
+                    layer = new BottleneckAdapterLayer(i, s, parallel);
+                    Place(layer, layer);
                 }
                 layer.AddAdapter(name, config, Base.Config.HiddenSize, w.device, w.dtype);
                 _layers.Add(layer);
             }
         if (config.TrainLayerNorms)
             _layerNorms = new BaseOverlay(model.named_parameters().Where(p => IsLayerNorm(p.name)));
+    }
+
+    /// <summary>Puts <paramref name="module"/> (null removes it) in <paramref name="layer"/>'s slot of the model.</summary>
+    void Place(BottleneckAdapterLayer layer, BottleneckAdapterLayer? module)
+    {
+        if (layer.IsParallel) Base.SetParallelAdapter(layer.Layer, layer.Sublayer, module);
+        else Base.SetSublayerAdapter(layer.Layer, layer.Sublayer, module);
     }
 
     /// <summary>Body LayerNorms: GPT-2's ln_1/ln_2/ln_f, BERT's *.LayerNorm (not the MLM head's).</summary>
@@ -50,7 +58,7 @@ internal sealed class BottleneckAdapterMethod : PeftAdapter
         foreach (var l in _layers)
         {
             l.RemoveAdapter(Name);
-            if (l.IsEmpty) Base.SetSublayerAdapter(l.Layer, l.Sublayer, null);
+            if (l.IsEmpty) Place(l, null);
         }
         _layers.Clear();
         _layerNorms?.Dispose();

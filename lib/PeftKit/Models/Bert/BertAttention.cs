@@ -17,5 +17,9 @@ internal sealed class BertAttention : Module
     }
 
     /// <summary>Post-LN: LN(attn(x) + x); pre-LN: attn(LN(x)) + x. (B, T, d) → (B, T, d).</summary>
-    public Tensor forward(Tensor x, AttentionContext ctx) => output.forward(self.forward(output.Normalize(x), ctx), x);
+    public Tensor forward(Tensor x, AttentionContext ctx)
+    {
+        var input = output.Normalize(x);                               // (B, T, d): what the attention reads
+        return output.forward(self.forward(input, ctx), x, input);
+    }
 }

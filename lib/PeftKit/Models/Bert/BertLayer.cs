@@ -23,13 +23,20 @@ internal sealed class BertLayer : Module, ISublayerAdapterHost
 
     public Tensor forward(Tensor x, AttentionContext ctx)
     {
-        var a = attention.forward(x, ctx);                                  // (B, T, d) = LN(attn(x) + x) | attn(LN(x)) + x
-        return output.forward(intermediate.call(output.Normalize(a)), a);   // (B, T, d) = LN(ffn(a) + a) | ffn(LN(a)) + a
+        var a = attention.forward(x, ctx);                    // (B, T, d) = LN(attn(x) + x) | attn(LN(x)) + x
+        var input = output.Normalize(a);                      // (B, T, d): what the feed-forward block reads
+        return output.forward(intermediate.call(input), a, input);   // (B, T, d) = LN(ffn(a) + a) | ffn(LN(a)) + a
     }
 
     public void SetAdapter(Sublayer which, Module<Tensor, Tensor>? adapter)
     {
         if (which == Sublayer.Attention) attention.output.SetAdapter(adapter);
         else output.SetAdapter(adapter);
+    }
+
+    public void SetParallelAdapter(Sublayer which, Module<Tensor, Tensor>? adapter)
+    {
+        if (which == Sublayer.Attention) attention.output.SetParallelAdapter(adapter);
+        else output.SetParallelAdapter(adapter);
     }
 }
