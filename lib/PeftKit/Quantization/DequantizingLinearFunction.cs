@@ -25,6 +25,12 @@ internal sealed class DequantizingLinearFunction : SingleTensorFunction<Dequanti
         var weight = (QuantizedWeight)vars[1];
         var bias = vars[2] as Tensor;
         ctx.save_data(WeightKey, weight);
+        return Linear(x, weight, bias);
+    }
+
+    /// <summary>x · dequant(W)ᵀ + b in x's dtype, the float matrix alive for this call only: the forward both paths share.</summary>
+    internal static Tensor Linear(Tensor x, QuantizedWeight weight, Tensor? bias)
+    {
         using var w = weight.Dequantize(x.dtype);                                  // (out, in), this call only
         return nn.functional.linear(x, w, bias is null || bias.dtype == x.dtype ? bias : bias.to(x.dtype));
     }

@@ -62,9 +62,9 @@ public sealed class QuantizedLinear : Module<Tensor, Tensor>
     /// keeping the float32 matrix alive (<see cref="DequantizingLinearFunction"/>).</summary>
     public override Tensor forward(Tensor x)
     {
-        if (x.requires_grad && is_grad_enabled()) return DequantizingLinearFunction.Apply(x, Weight, bias);
-        using var w = Weight.Dequantize(x.dtype);                                   // (out, in), this call only
-        return functional.linear(x, w, bias is null || bias.dtype == x.dtype ? bias : bias.to(x.dtype));
+        return x.requires_grad && is_grad_enabled()
+            ? DequantizingLinearFunction.Apply(x, Weight, bias)
+            : DequantizingLinearFunction.Linear(x, Weight, bias);
     }
 
     /// <inheritdoc/>
