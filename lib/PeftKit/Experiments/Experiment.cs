@@ -19,8 +19,11 @@ namespace PeftKit.Experiments;
 /// </summary>
 public static class Experiment
 {
-    /// <summary>Every method's short name, in table order (as <c>kit bench</c> names them).</summary>
-    public static IReadOnlyList<string> Methods => MethodCatalog.Names;
+    /// <summary>
+    /// Every single method's short name, in table order (as <c>kit bench</c> names them); combinations of methods
+    /// (<see cref="MethodDescriptor.CombinesMethods"/>) are left out. Any catalog name runs.
+    /// </summary>
+    public static IReadOnlyList<string> Methods { get; } = [.. MethodCatalog.All.Where(d => !d.CombinesMethods).Select(d => d.Name)];
 
     /// <summary>Runs one spec and disposes the model.</summary>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>

@@ -4,6 +4,7 @@ using PeftKit.Methods.BitFit;
 using PeftKit.Methods.IA3;
 using PeftKit.Methods.LnTuning;
 using PeftKit.Methods.Lora;
+using PeftKit.Methods.MixAndMatch;
 using PeftKit.Methods.PrefixTuning;
 using PeftKit.Methods.PromptTuning;
 using PeftKit.Methods.PTuning;
@@ -13,7 +14,7 @@ namespace PeftKit.Methods;
 
 /// <summary>
 /// Every method the kit implements, one row each, in table order (baselines, then by what trains: biases, LayerNorm
-/// gains and biases, scalings, inserted layers, virtual tokens, low-rank updates). Adding a method: its folder
+/// gains and biases, scalings, inserted layers, virtual tokens, low-rank updates), then combinations. Adding a method: its folder
 /// (configuration with its <see cref="MethodDescriptor"/>, adapter) and one row here.
 /// </summary>
 public static class MethodCatalog
@@ -23,7 +24,7 @@ public static class MethodCatalog
     [
         FullFineTune.Descriptor, LinearProbe.Descriptor, BitFitConfig.Descriptor, LnTuningConfig.Descriptor, IA3Config.Descriptor,
         AdapterConfig.Descriptor, PrefixTuningConfig.Descriptor, PromptTuningConfig.Descriptor, PTuningConfig.Descriptor,
-        PTuningV2Config.Descriptor, LoraConfig.Descriptor,
+        PTuningV2Config.Descriptor, LoraConfig.Descriptor, MixAndMatchConfig.Descriptor,
     ];
 
     /// <summary>Every method's short name, in table order.</summary>

@@ -18,5 +18,9 @@ namespace PeftKit.Methods;
 /// </param>
 /// <param name="Mergeable">Whether the method can be folded into the base weights (Merge, MergeAndUnload).</param>
 /// <param name="ReadsLabelWords">Whether it classifies through the LM head's logits of label words (a <c>Verbalizer</c>) instead of a task head.</param>
+/// <param name="CombinesMethods">
+/// Whether it is a combination of other rows (the mix-and-match adapter): the side-by-side comparison of single methods
+/// (<see cref="PeftKit.Experiments.Experiment.Methods"/>, notebook 07) leaves it out; notebook 09 compares it with its parts.
+/// </param>
 public sealed record MethodDescriptor(string Name, string PeftType, Type ConfigType, Func<JsonObject, PeftConfig> ReadJson,
-    Func<MethodRecipeContext, PeftConfig> Recipe, double LearningRate, bool Mergeable = false, bool ReadsLabelWords = false);
+    Func<MethodRecipeContext, PeftConfig> Recipe, double LearningRate, bool Mergeable = false, bool ReadsLabelWords = false, bool CombinesMethods = false);

@@ -4,6 +4,7 @@ using PeftKit.Methods.BitFit;
 using PeftKit.Methods.IA3;
 using PeftKit.Methods.LnTuning;
 using PeftKit.Methods.Lora;
+using PeftKit.Methods.MixAndMatch;
 using PeftKit.Methods.PrefixTuning;
 using PeftKit.Methods.PromptTuning;
 using PeftKit.Methods.PTuning;
@@ -51,6 +52,14 @@ public static class MethodTable
             false, false, c => 4L * c.HiddenSize + (c.HiddenSize * 16L + 16) + (16L * 2 * c.NumLayers * c.HiddenSize + 2L * c.NumLayers * c.HiddenSize), Consolidates: true),
         new("prefix-bert-direct", ModelKind.Encoder, HeadKind.SequenceClassification, 2, () => new PrefixTuningConfig(numVirtualTokens: 3, encoderHiddenSize: null) { TrainHead = false },
             false, false, c => 3L * 2 * c.NumLayers * c.HiddenSize),
+        new("mam-gpt2-mlp-parallel-s4", ModelKind.Decoder, HeadKind.LanguageModel, 0,
+            () => new MixAndMatchConfig(new PrefixTuningConfig(numVirtualTokens: 4, encoderHiddenSize: 16), new AdapterConfig(bottleneck: 4, placement: AdapterPlacement.Parallel, trainLayerNorms: false, scaling: 4)),
+            false, false, c => 4L * c.HiddenSize + (c.HiddenSize * 16L + 16) + (16L * 2 * c.NumLayers * c.HiddenSize + 2L * c.NumLayers * c.HiddenSize)
+                + c.NumLayers * (2L * c.HiddenSize * 4 + c.HiddenSize + 4), Consolidates: true),
+        new("mam-bert-cls-direct-pfeiffer", ModelKind.Encoder, HeadKind.SequenceClassification, 2,
+            () => new MixAndMatchConfig(new PrefixTuningConfig(numVirtualTokens: 3, encoderHiddenSize: null), new AdapterConfig(bottleneck: 8, placement: AdapterPlacement.Pfeiffer, trainLayerNorms: true)),
+            false, false, c => 3L * 2 * c.NumLayers * c.HiddenSize + c.NumLayers * (2L * c.HiddenSize * 8 + c.HiddenSize + 8)
+                + (2L * c.NumLayers + 1) * 2 * c.HiddenSize + Head(c, 2, true)),
         new("prompt-gpt2-text", ModelKind.Decoder, HeadKind.LanguageModel, 0, () => new PromptTuningConfig(5, PromptInit.Text([3, 4, 5])),
             false, false, c => 5L * c.HiddenSize),
         new("prompt-bert-vocab-cls", ModelKind.Encoder, HeadKind.SequenceClassification, 2, () => new PromptTuningConfig(4, PromptInit.SampledVocab()),
