@@ -209,7 +209,7 @@ public static class Experiment
     }
 
     /// <summary>Disposes each batch's tensors after it is used.</summary>
-    static IEnumerable<ModelInput> Batches(IEnumerable<ModelInput> source)
+    internal static IEnumerable<ModelInput> Batches(IEnumerable<ModelInput> source)
     {
         foreach (var b in source)
         {
@@ -235,7 +235,7 @@ public static class Experiment
         return verbalizer.Select(output.Logits!);                                                // (B, V) → (B, C)
     }
 
-    static IProgress<TrainingEvent>? Labelled(IProgress<TrainingEvent>? progress, string label) =>
+    internal static IProgress<TrainingEvent>? Labelled(IProgress<TrainingEvent>? progress, string label) =>
         progress is null ? null : new LabelledProgress(progress, label);
 
     /// <summary>Prefixes the run's label to the trainer's start and finish sentences.</summary>

@@ -24,9 +24,15 @@ public sealed class SeededComparison
     /// <param name="b">Arm B's answers, the same way and in the same example order.</param>
     /// <param name="resamples">Bootstrap resamples (10,000: the interval's ends move by about 0.1 point between bootstrap seeds).</param>
     /// <param name="bootstrapSeed">Seeds the resampling, so that the same answers always give the same interval.</param>
+    /// <param name="groups">
+    /// Optional: the group of each example, when examples come in groups that are not independent — the words of one
+    /// passage in token labelling. The bootstrap then resamples whole groups (a cluster bootstrap: each resample's gap is
+    /// its groups' summed d over their summed sizes), so the interval is as wide as the number of groups warrants, not
+    /// the number of words. Each seed's McNemar test still counts single examples.
+    /// </param>
     /// <exception cref="ArgumentException">No seeds, mismatched counts, or answer lists of different lengths.</exception>
     public static SeededComparison Of(IReadOnlyList<int> seeds, IReadOnlyList<IReadOnlyList<bool>> a, IReadOnlyList<IReadOnlyList<bool>> b,
-        int resamples = 10_000, int bootstrapSeed = 0)
+        int resamples = 10_000, int bootstrapSeed = 0, IReadOnlyList<int>? groups = null)
     {
         ArgumentNullException.ThrowIfNull(seeds);
         ArgumentNullException.ThrowIfNull(a);
@@ -46,13 +52,28 @@ public sealed class SeededComparison
             for (int k = 0; k < seeds.Count; k++) d[i] += (b[k][i] ? 1 : 0) - (a[k][i] ? 1 : 0);
             d[i] /= seeds.Count;
         }
+        if (groups is not null && groups.Count != n)
+            throw new ArgumentException($"Give one group per example: {groups.Count} groups for {n} examples.", nameof(groups));
+        // Each group's summed d and size, groups in order of first appearance; without groups every example is its own.
+        var index = new Dictionary<int, int>();
+        var groupSum = new List<double>();
+        var groupSize = new List<int>();
+        for (int i = 0; i < n; i++)
+        {
+            int key = groups?[i] ?? i;
+            if (!index.TryGetValue(key, out int g)) { g = index[key] = groupSum.Count; groupSum.Add(0); groupSize.Add(0); }
+            groupSum[g] += d[i];
+            groupSize[g]++;
+        }
+        int G = groupSum.Count;
         var rng = new Random(bootstrapSeed);
         var means = new double[resamples];
         for (int r = 0; r < resamples; r++)
         {
             double sum = 0;
-            for (int i = 0; i < n; i++) sum += d[rng.Next(n)];
-            means[r] = sum / n;
+            long size = 0;
+            for (int j = 0; j < G; j++) { int g = rng.Next(G); sum += groupSum[g]; size += groupSize[g]; }
+            means[r] = sum / size;
         }
         Array.Sort(means);
         return new SeededComparison([.. seeds], perSeed, d.Average(), Quantile(means, 0.025), Quantile(means, 0.975), resamples);

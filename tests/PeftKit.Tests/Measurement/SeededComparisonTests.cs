@@ -53,6 +53,32 @@ public sealed class SeededComparisonTests
     }
 
     [Fact]
+    public void GroupsOfOneExampleGiveExactlyTheUngroupedInterval()
+    {
+        bool[][] a = [Answers(300, 200), Answers(300, 180)], b = [Answers(300, 230), Answers(300, 190)];
+        var plain = SeededComparison.Of([42, 43], a, b);
+        var singletons = SeededComparison.Of([42, 43], a, b, groups: [.. Enumerable.Range(0, 300).Select(i => 1000 - i)]);
+        Assert.Equal((plain.MeanDifference, plain.Low, plain.High), (singletons.MeanDifference, singletons.Low, singletons.High));
+    }
+
+    [Fact]
+    public void ResamplingGroupsWidensTheIntervalToWhatTheNumberOfGroupsWarrants()
+    {
+        // 100 passages of 10 words; B is right on every word of 10 passages that A gets wrong. The gap is 0.1 either way.
+        // As 1,000 independent words its standard error is √(0.1·0.9/1000) = 0.0095; as 100 passages, √(0.1·0.9/100) =
+        // 0.03, so the 95% interval is about 0.1 ± 0.059 (the bootstrap's ends fall on multiples of 0.01, hence ±0.012).
+        var groups = Enumerable.Range(0, 1000).Select(i => i / 10).ToArray();
+        var words = Compare([Answers(1000, 0)], [Answers(1000, 100)]);
+        var passages = SeededComparison.Of([42], [Answers(1000, 0)], [Answers(1000, 100)], groups: groups);
+        Assert.Equal(0.1, passages.MeanDifference, 12);
+        Assert.InRange(passages.Low, 0.041 - 0.012, 0.041 + 0.012);
+        Assert.InRange(passages.High, 0.159 - 0.012, 0.159 + 0.012);
+        Assert.True(passages.High - passages.Low > 2.5 * (words.High - words.Low), "grouping must widen the interval about threefold (√10)");
+        Assert.Contains("one group per example", Assert.Throws<ArgumentException>(() =>
+            SeededComparison.Of([42], [Answers(1000, 0)], [Answers(1000, 100)], groups: groups[..999])).Message);
+    }
+
+    [Fact]
     public void TheSameAnswersAlwaysGiveTheSameInterval()
     {
         var a = new[] { Answers(400, 300), Answers(400, 310) };
