@@ -30,4 +30,6 @@ dotnet tool restore
 dotnet build lib/PeftKit --nologo -v q
 
 rm -rf TestResults
-dotnet test Kit.sln --logger "trx;LogFilePrefix=results" --results-directory TestResults "$@"
+# -m:1: one test project at a time. Side by side on a 2-core machine, the unit tests' TorchSharp and the notebook runs'
+# oversubscribe the cores and both run several times slower than one after the other.
+dotnet test Kit.sln -m:1 --logger "trx;LogFilePrefix=results" --results-directory TestResults "$@"
