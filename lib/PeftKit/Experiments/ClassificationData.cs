@@ -213,35 +213,11 @@ public sealed class ClassificationData
         };
     }
 
-    IEnumerable<ModelInput> Endless(int batchSize, int seed, Func<int[], long[]> build)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        var rows = _splits[Split.Train];
-        if (rows.Length == 0) throw new InvalidOperationException("The training split is empty.");
-        return Iterate();
+    IEnumerable<ModelInput> Endless(int batchSize, int seed, Func<int[], long[]> build) =>
+        ExampleBatches.Endless(_splits[Split.Train], batchSize, seed, examples => Batch(examples, build));
 
-        IEnumerable<ModelInput> Iterate()
-        {
-            var rng = new Random(seed);
-            var order = Enumerable.Range(0, rows.Length).ToArray();
-            while (true)
-            {
-                rng.Shuffle(order);
-                // Batches never straddle epochs; a short last batch is dropped only when the set is larger than a batch.
-                int usable = rows.Length >= batchSize ? rows.Length - rows.Length % batchSize : rows.Length;
-                for (int i = 0; i < usable; i += batchSize)
-                    yield return Batch(order.Skip(i).Take(Math.Min(batchSize, usable - i)).Select(j => rows[j]), build);
-            }
-        }
-    }
-
-    IEnumerable<ModelInput> InOrder(Split split, int batchSize, Func<int[], long[]> build)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        var rows = _splits[split];
-        for (int i = 0; i < rows.Length; i += batchSize)
-            yield return Batch(rows.Skip(i).Take(batchSize), build);
-    }
+    IEnumerable<ModelInput> InOrder(Split split, int batchSize, Func<int[], long[]> build) =>
+        ExampleBatches.InOrder(_splits[split], batchSize, examples => Batch(examples, build));
 
     ModelInput Batch(IEnumerable<Example> examples, Func<int[], long[]> build)
     {

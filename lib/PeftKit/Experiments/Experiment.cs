@@ -55,23 +55,7 @@ public static class Experiment
             throw new ArgumentException($"RunSpec '{spec.Label}': a verbalizer token id is outside the base's vocabulary of {@base.Config.VocabSize}.", nameof(spec));
 
         var task = new ClassificationTask(@base, data, spec, ptuning, verbalizer);
-        var config = new TrainerConfig
-        {
-            LearningRate = spec.LearningRate,
-            WarmupSteps = spec.WarmupSteps,
-            WeightDecay = spec.WeightDecay,
-            MaxSteps = spec.Steps,
-            MaxGradNorm = 1.0,
-            EvalEvery = spec.EvalEvery,
-            Metric = "accuracy",
-            Goal = MetricGoal.Maximize,
-            KeepBestCheckpoint = true,
-            Seed = spec.Seed,
-            LogEvery = Math.Min(10, spec.EvalEvery),
-            LearningRateMultiplier = spec.HeadLearningRate is double head
-                ? name => PeftModel.IsHeadParameter(name) ? head / spec.LearningRate : 1
-                : null,
-        };
+        var config = spec.TrainerConfig("accuracy");
         var ((dev, test), cost) = ExperimentLoop.Run(task, config,
             (peft, history) => (history.BestMetric ?? task.Accuracy(peft, Split.Dev), task.Accuracy(peft, Split.Test)), Labelled(progress, spec.Label), out model);
         return new RunResult

@@ -2,6 +2,7 @@ using PeftKit.Methods;
 using PeftKit.Methods.Lora;
 using PeftKit.Methods.PTuning;
 using PeftKit.Quantization;
+using PeftKit.Training;
 
 namespace PeftKit.Experiments;
 
@@ -72,4 +73,27 @@ public sealed record RunSpec
             throw new ArgumentException($"RunSpec '{Label}': QuantizeBase ({kind}) is for LoRA on a quantised base (QLoRA); {Method.PeftType} would train or rescale the layers quantisation replaces. Use a LoraConfig or remove QuantizeBase.");
         return this;
     }
+
+    /// <summary>
+    /// The trainer's settings for this spec: AdamW with warmup and linear decay, clipping at 1.0, <paramref name="metric"/>
+    /// on dev every <see cref="EvalEvery"/> steps (higher is better) with the best checkpoint kept, and the task head at
+    /// <see cref="HeadLearningRate"/> when set.
+    /// </summary>
+    internal TrainerConfig TrainerConfig(string metric) => new()
+    {
+        LearningRate = LearningRate,
+        WarmupSteps = WarmupSteps,
+        WeightDecay = WeightDecay,
+        MaxSteps = Steps,
+        MaxGradNorm = 1.0,
+        EvalEvery = EvalEvery,
+        Metric = metric,
+        Goal = MetricGoal.Maximize,
+        KeepBestCheckpoint = true,
+        Seed = Seed,
+        LogEvery = Math.Min(10, EvalEvery),
+        LearningRateMultiplier = HeadLearningRate is double head
+            ? name => PeftModel.IsHeadParameter(name) ? head / LearningRate : 1
+            : null,
+    };
 }

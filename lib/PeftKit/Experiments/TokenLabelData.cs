@@ -119,35 +119,10 @@ public sealed class TokenLabelData
     public (IReadOnlyList<long> Row, IReadOnlyList<int> WordEnds) Row(Split split, int index) => (_splits[split][index].Row, _splits[split][index].WordEnds);
 
     /// <summary>Endless training batches: every epoch the training passages in a new order (seeded), token labels set.</summary>
-    public IEnumerable<ModelInput> TrainBatches(int batchSize, int seed)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        var rows = _splits[Split.Train];
-        if (rows.Length == 0) throw new InvalidOperationException("The training split is empty.");
-        return Iterate();
-
-        IEnumerable<ModelInput> Iterate()
-        {
-            var rng = new Random(seed);
-            var order = Enumerable.Range(0, rows.Length).ToArray();
-            while (true)
-            {
-                rng.Shuffle(order);
-                int usable = rows.Length >= batchSize ? rows.Length - rows.Length % batchSize : rows.Length;
-                for (int i = 0; i < usable; i += batchSize)
-                    yield return Batch(order.Skip(i).Take(Math.Min(batchSize, usable - i)).Select(j => rows[j]).ToArray());
-            }
-        }
-    }
+    public IEnumerable<ModelInput> TrainBatches(int batchSize, int seed) => ExampleBatches.Endless(_splits[Split.Train], batchSize, seed, Batch);
 
     /// <summary>One pass over a split in order, token labels set; the last batch may be smaller.</summary>
-    public IEnumerable<ModelInput> EvalBatches(Split split, int batchSize)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
-        var rows = _splits[split];
-        for (int i = 0; i < rows.Length; i += batchSize)
-            yield return Batch(rows[i..Math.Min(rows.Length, i + batchSize)]);
-    }
+    public IEnumerable<ModelInput> EvalBatches(Split split, int batchSize) => ExampleBatches.InOrder(_splits[split], batchSize, Batch);
 
     /// <summary>Right-padded ids (B, T), mask (B, T) and labels (B, T): a word's label at its last token, <see cref="IgnoreLabel"/> elsewhere.</summary>
     static ModelInput Batch(Example[] examples)

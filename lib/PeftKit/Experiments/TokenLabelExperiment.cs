@@ -39,23 +39,7 @@ public static class TokenLabelExperiment
         if (MethodCatalog.Of(spec.Method).ReadsLabelWords)
             throw new ArgumentException($"RunSpec '{spec.Label}': {spec.Method.PeftType} classifies through label words at one position; it cannot label every word. Use a method with a task head (P-Tuning v2, prompt tuning, LoRA, …).", nameof(spec));
         var task = new TokenLabelTask(@base, data, spec);
-        var config = new TrainerConfig
-        {
-            LearningRate = spec.LearningRate,
-            WarmupSteps = spec.WarmupSteps,
-            WeightDecay = spec.WeightDecay,
-            MaxSteps = spec.Steps,
-            MaxGradNorm = 1.0,
-            EvalEvery = spec.EvalEvery,
-            Metric = "macro_f1",
-            Goal = MetricGoal.Maximize,
-            KeepBestCheckpoint = true,
-            Seed = spec.Seed,
-            LogEvery = Math.Min(10, spec.EvalEvery),
-            LearningRateMultiplier = spec.HeadLearningRate is double head
-                ? name => PeftModel.IsHeadParameter(name) ? head / spec.LearningRate : 1
-                : null,
-        };
+        var config = spec.TrainerConfig("macro_f1");
         var ((dev, test), cost) = ExperimentLoop.Run(task, config,
             (peft, _) => (task.Scores(peft, Split.Dev), task.Scores(peft, Split.Test)), Experiment.Labelled(progress, spec.Label), out model);
         return new TokenLabelResult

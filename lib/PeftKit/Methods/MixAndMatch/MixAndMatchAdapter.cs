@@ -10,31 +10,31 @@ namespace PeftKit.Methods.MixAndMatch;
 internal sealed class MixAndMatchAdapter : PeftAdapter
 {
     readonly PeftAdapter _prefix;
-    readonly PeftAdapter _adapter;
+    readonly PeftAdapter[] _parts;   // the prefix, then the bottleneck adapters; Owns runs for every parameter name, so built once
 
     public MixAndMatchAdapter(PeftModel model, string name, MixAndMatchConfig config) : base(model, name, config)
     {
         _prefix = config.Prefix.CreateAdapter(model, name);
-        try { _adapter = config.Adapter.CreateAdapter(model, name); }
+        PeftAdapter adapter;
+        try { adapter = config.Adapter.CreateAdapter(model, name); }
         catch { _prefix.Remove(); throw; }
+        _parts = [_prefix, adapter];
     }
 
-    PeftAdapter[] Parts => [_prefix, _adapter];
+    internal override bool Owns(string parameterName) => _parts.Any(p => p.Owns(parameterName));
 
-    internal override bool Owns(string parameterName) => Parts.Any(p => p.Owns(parameterName));
+    internal override void SetEnabled(bool enabled) { foreach (var p in _parts) p.SetEnabled(enabled); }
 
-    internal override void SetEnabled(bool enabled) { foreach (var p in Parts) p.SetEnabled(enabled); }
-
-    internal override void Remove() { foreach (var p in Parts) p.Remove(); }
+    internal override void Remove() { foreach (var p in _parts) p.Remove(); }
 
     // The parts' saved keys differ ("prompt_embeddings" against base_model.model.…adapter_* keys), so the union is safe.
     internal override Dictionary<string, Tensor> StateToSave() =>
-        Parts.SelectMany(p => p.StateToSave()).ToDictionary(kv => kv.Key, kv => kv.Value);
+        _parts.SelectMany(p => p.StateToSave()).ToDictionary(kv => kv.Key, kv => kv.Value);
 
     internal override Dictionary<string, LoadTarget> LoadTargets() =>
-        Parts.SelectMany(p => p.LoadTargets()).ToDictionary(kv => kv.Key, kv => kv.Value);
+        _parts.SelectMany(p => p.LoadTargets()).ToDictionary(kv => kv.Key, kv => kv.Value);
 
-    internal override void PrepareForLoad() { foreach (var p in Parts) p.PrepareForLoad(); }
+    internal override void PrepareForLoad() { foreach (var p in _parts) p.PrepareForLoad(); }
 
     internal override void Consolidate() => _prefix.Consolidate();
 }
