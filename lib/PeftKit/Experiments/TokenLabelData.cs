@@ -9,11 +9,19 @@ namespace PeftKit.Experiments;
 /// <summary>
 /// A token labelling task (T4, punctuation restoration) tokenized for one base. Each word is encoded on its own, with
 /// the space that precedes it in running text (" word"; the first word without), so its subword tokens are exactly
-/// those of the sentence. A word's label sits on its <b>last</b> subword token — the point where the word is complete,
-/// which on a decoder is also the last position that cannot see the next word — and every other position (other
-/// subwords, [CLS], [SEP], &lt;|endoftext|&gt;, padding) carries <see cref="IgnoreLabel"/>, which the loss skips. Rows are
-/// <c>[CLS] words [SEP]</c> on the encoder and <c>words &lt;|endoftext|&gt;</c> on the decoder, cut after the last word
-/// that fits in <see cref="MaxLength"/> tokens (the words after it are not labelled, and not scored).
+/// those of the sentence. A word's label sits at the first position that has read the whole word <b>and</b> the start of
+/// the next one, since the punctuation after a word depends on what follows (a period before " we", a comma before
+/// " and"):
+/// <list type="bullet">
+/// <item>on the <b>encoder</b>, which reads both directions, on the word's last subword token;</item>
+/// <item>on the <b>decoder</b>, which reads only leftwards, on the <b>first token of the next word</b> — one token of
+/// lookahead, as streaming punctuation models use — and, for the passage's last word, on the closing
+/// &lt;|endoftext|&gt;, which says that nothing follows.</item>
+/// </list>
+/// Every other position (other subwords, [CLS], [SEP], padding) carries <see cref="IgnoreLabel"/>, which the loss skips.
+/// Rows are <c>[CLS] words [SEP]</c> on the encoder and <c>words [next word's first token] &lt;|endoftext|&gt;</c> on the
+/// decoder, cut after the last word that fits in <see cref="MaxLength"/> tokens (the words after it are not labelled,
+/// and not scored).
 /// </summary>
 public sealed class TokenLabelData
 {
@@ -22,8 +30,8 @@ public sealed class TokenLabelData
 
     readonly Dictionary<Split, Example[]> _splits;
 
-    /// <summary>One passage: its row's token ids (specials included), the position of each kept word's last token, the words' labels.</summary>
-    sealed record Example(long[] Row, int[] WordEnds, int[] Labels);
+    /// <summary>One passage: its row's token ids (specials included), the position that carries each kept word's label, the words' labels.</summary>
+    sealed record Example(long[] Row, int[] LabelAt, int[] Labels);
 
     TokenLabelData(TaskName task, TinyBase @base, int maxLength, Dictionary<Split, Example[]> splits)
     {
@@ -53,31 +61,44 @@ public sealed class TokenLabelData
         {
             var rows = KitData.TokenLabels(task, split, dataRoot);
             var keep = ClassificationData.Subsample(rows.Count, split == Split.Train ? maxTrain : maxEval, seed + (int)split);
-            splits[split] = [.. keep.Select(i => Encode(@base.Tokenizer, @base.Config.Kind, rows[i], maxLength)).Where(e => e.WordEnds.Length > 0)];
+            splits[split] = [.. keep.Select(i => Encode(@base.Tokenizer, @base.Config.Kind, rows[i], maxLength)).Where(e => e.LabelAt.Length > 0)];
         }
         return new TokenLabelData(task, @base, maxLength, splits);
     }
 
-    /// <summary>The row of one passage: whole words while they fit, each word's label at its last token.</summary>
+    /// <summary>The row of one passage: whole words while they fit, each word's label where the class summary says.</summary>
     static Example Encode(CompactTokenizer tokenizer, ModelKind kind, TokenLabelExample example, int maxLength)
     {
         bool encoder = kind == ModelKind.Encoder;
+        // Each word's tokens as in running text; a word without tokens has nothing to carry a label (cannot happen for T4's words).
+        var words = example.Words
+            .Select((word, w) => (Ids: tokenizer.Encode(w == 0 ? word : " " + word), Label: example.Labels[w]))
+            .Where(x => x.Ids.Count > 0).ToList();
         var row = new List<long>();
         if (encoder) row.Add(tokenizer.ClsId);
         int room = maxLength - 1;                                   // the closing [SEP] or <|endoftext|>
-        var ends = new List<int>();
-        var labels = new List<int>();
-        for (int w = 0; w < example.Words.Count; w++)
+        var starts = new List<int>();                               // where each kept word's first token is
+        var ends = new List<int>();                                 // where its last token is
+        for (int w = 0; w < words.Count; w++)
         {
-            var ids = tokenizer.Encode(w == 0 ? example.Words[w] : " " + example.Words[w]);
-            if (ids.Count == 0) continue;                               // nothing to label (cannot happen for T4's words)
-            if (row.Count + ids.Count > room) break;
-            row.AddRange(ids.Select(i => (long)i));
+            int lookahead = !encoder && w + 1 < words.Count ? 1 : 0;  // the decoder also needs the next word's first token
+            if (row.Count + words[w].Ids.Count + lookahead > room) break;
+            starts.Add(row.Count);
+            row.AddRange(words[w].Ids.Select(i => (long)i));
             ends.Add(row.Count - 1);
-            labels.Add(example.Labels[w]);
+        }
+        int kept = ends.Count;
+        int[] labelAt;
+        if (encoder) labelAt = [.. ends];
+        else
+        {
+            // Word w's label on word w + 1's first token; after the last kept word comes that token (unlabelled itself),
+            // or, at the passage's end, the <|endoftext|> that follows.
+            labelAt = [.. Enumerable.Range(0, kept).Select(w => w + 1 < kept ? starts[w + 1] : row.Count)];
+            if (kept > 0 && kept < words.Count) row.Add(words[kept].Ids[0]);
         }
         row.Add(encoder ? tokenizer.SepId : tokenizer.EndOfTextId);
-        return new Example([.. row], [.. ends], [.. labels]);
+        return new Example([.. row], labelAt, [.. words.Take(kept).Select(x => x.Label)]);
     }
 
     /// <summary>The task.</summary>
@@ -115,8 +136,8 @@ public sealed class TokenLabelData
         return labels.Count == 0 ? 0 : labels.Count(l => l == majority) / (double)labels.Count;
     }
 
-    /// <summary>The token ids of passage <paramref name="index"/> as the model sees them, and the position of each labelled word's last token.</summary>
-    public (IReadOnlyList<long> Row, IReadOnlyList<int> WordEnds) Row(Split split, int index) => (_splits[split][index].Row, _splits[split][index].WordEnds);
+    /// <summary>The token ids of passage <paramref name="index"/> as the model sees them, and the position that carries each labelled word's label.</summary>
+    public (IReadOnlyList<long> Row, IReadOnlyList<int> LabelAt) Row(Split split, int index) => (_splits[split][index].Row, _splits[split][index].LabelAt);
 
     /// <summary>Endless training batches: every epoch the training passages in a new order (seeded), token labels set.</summary>
     public IEnumerable<ModelInput> TrainBatches(int batchSize, int seed) => ExampleBatches.Endless(_splits[Split.Train], batchSize, seed, Batch);
@@ -124,7 +145,7 @@ public sealed class TokenLabelData
     /// <summary>One pass over a split in order, token labels set; the last batch may be smaller.</summary>
     public IEnumerable<ModelInput> EvalBatches(Split split, int batchSize) => ExampleBatches.InOrder(_splits[split], batchSize, Batch);
 
-    /// <summary>Right-padded ids (B, T), mask (B, T) and labels (B, T): a word's label at its last token, <see cref="IgnoreLabel"/> elsewhere.</summary>
+    /// <summary>Right-padded ids (B, T), mask (B, T) and labels (B, T): each word's label at its position, <see cref="IgnoreLabel"/> elsewhere.</summary>
     static ModelInput Batch(Example[] examples)
     {
         int B = examples.Length, T = examples.Max(e => e.Row.Length);
@@ -135,7 +156,7 @@ public sealed class TokenLabelData
         {
             var e = examples[b];
             for (int t = 0; t < e.Row.Length; t++) { ids[b * T + t] = e.Row[t]; mask[b * T + t] = 1; }
-            for (int w = 0; w < e.WordEnds.Length; w++) labels[b * T + e.WordEnds[w]] = e.Labels[w];
+            for (int w = 0; w < e.LabelAt.Length; w++) labels[b * T + e.LabelAt[w]] = e.Labels[w];
         }
         var device = KitTorch.Device;
         return new ModelInput(tensor(ids, [B, T], device: device), tensor(mask, [B, T], device: device), Labels: tensor(labels, [B, T], device: device));

@@ -79,7 +79,7 @@ public static class TokenLabelExperiment
             {
                 using var scope = NewDisposeScope();
                 var logits = model.forward(batch with { Labels = null }).Logits!;                // (B, T, C)
-                var labelled = batch.Labels!.ne(TokenLabelData.IgnoreLabel);                     // (B, T) the words' last tokens
+                var labelled = batch.Labels!.ne(TokenLabelData.IgnoreLabel);                     // (B, T) the positions that carry a word's label
                 var best = logits.argmax(-1).masked_select(labelled);                           // (words in the batch), row-major = word order
                 predicted.AddRange(best.cpu().data<long>().ToArray().Select(v => (int)v));
             }

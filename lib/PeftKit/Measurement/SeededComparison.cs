@@ -11,11 +11,11 @@ namespace PeftKit.Measurement;
 /// is kept beside it (<see cref="PerSeed"/>). The interval covers example noise on this test set and the seeds run, not
 /// other test sets; the verdicts read it as the papers' claims need (<see cref="ForImprovement"/>, <see cref="ForEquivalence"/>).
 /// </summary>
-public sealed class SeededComparison
+public sealed partial class SeededComparison
 {
-    SeededComparison(IReadOnlyList<int> seeds, IReadOnlyList<PairedComparison> perSeed, double mean, double low, double high, int resamples)
+    SeededComparison(IReadOnlyList<int> seeds, IReadOnlyList<PairedComparison> perSeed, IReadOnlyList<double> perSeedGaps, double mean, double low, double high, int resamples, string metric)
     {
-        (Seeds, PerSeed, MeanDifference, Low, High, Resamples) = (seeds, perSeed, mean, low, high, resamples);
+        (Seeds, PerSeed, PerSeedGaps, MeanDifference, Low, High, Resamples, Metric) = (seeds, perSeed, perSeedGaps, mean, low, high, resamples, metric);
     }
 
     /// <summary>Compares per-example correctness of two arms over the same seeds and examples.</summary>
@@ -76,7 +76,7 @@ public sealed class SeededComparison
             means[r] = sum / size;
         }
         Array.Sort(means);
-        return new SeededComparison([.. seeds], perSeed, d.Average(), Quantile(means, 0.025), Quantile(means, 0.975), resamples);
+        return new SeededComparison([.. seeds], perSeed, [.. perSeed.Select(p => p.Difference)], d.Average(), Quantile(means, 0.025), Quantile(means, 0.975), resamples, "accuracy");
     }
 
     /// <summary>Linear interpolation between order statistics of a sorted array (the usual "type 7" quantile).</summary>
@@ -93,7 +93,10 @@ public sealed class SeededComparison
     /// <summary>Each seed's paired comparison (McNemar's exact test), in seed order.</summary>
     public IReadOnlyList<PairedComparison> PerSeed { get; }
 
-    /// <summary>Accuracy of B minus accuracy of A, averaged over seeds (a fraction: 0.01 is one point).</summary>
+    /// <summary>Each seed's gap B − A in <see cref="Metric"/>, in seed order (for accuracy, <c>PerSeed[k].Difference</c>).</summary>
+    public IReadOnlyList<double> PerSeedGaps { get; }
+
+    /// <summary>B minus A in <see cref="Metric"/>, averaged over seeds (a fraction: 0.01 is one point).</summary>
     public double MeanDifference { get; }
 
     /// <summary>Lower end of the 95% paired-bootstrap interval of <see cref="MeanDifference"/>.</summary>
@@ -104,6 +107,9 @@ public sealed class SeededComparison
 
     /// <summary>Bootstrap resamples behind the interval.</summary>
     public int Resamples { get; }
+
+    /// <summary>What the gap is a gap of: "accuracy" (<see cref="Of"/>) or "macro F1" (<see cref="OfMacroF1"/>).</summary>
+    public string Metric { get; }
 
     /// <summary>The claim "B is better than A": <see cref="Verdict.Reproduces"/> when the whole interval is above 0,
     /// <see cref="Verdict.DirectionOnly"/> when only the mean is, <see cref="Verdict.DoesNot"/> when the mean is not;
@@ -127,7 +133,8 @@ public sealed class SeededComparison
     public override string ToString()
     {
         static string P(double v, string f) => (100 * v).ToString(f, CultureInfo.InvariantCulture).Replace("-", "−");
-        return $"{(MeanDifference >= 0 ? "+" : "")}{P(MeanDifference, "0.00")} points (95% CI {P(Low, "+0.00;-0.00;0.00")} to {P(High, "+0.00;-0.00;0.00")}; "
-            + $"per seed {string.Join(" / ", PerSeed.Select(p => P(p.Difference, "+0.0;-0.0;0.0")))}; {Seeds.Count} seeds × {PerSeed[0].Count} examples)";
+        var of = Metric == "accuracy" ? "" : $" of {Metric}";
+        return $"{(MeanDifference >= 0 ? "+" : "")}{P(MeanDifference, "0.00")} points{of} (95% CI {P(Low, "+0.00;-0.00;0.00")} to {P(High, "+0.00;-0.00;0.00")}; "
+            + $"per seed {string.Join(" / ", PerSeedGaps.Select(g => P(g, "+0.0;-0.0;0.0")))}; {Seeds.Count} seeds × {PerSeed[0].Count} examples)";
     }
 }

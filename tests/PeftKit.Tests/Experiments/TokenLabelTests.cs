@@ -8,7 +8,8 @@ using PeftKit.Methods.PTuningV2;
 namespace PeftKit.Tests.Experiments;
 
 /// <summary>
-/// T4 token labelling: each word's label sits on its last subword token and nothing else is scored; rows keep whole
+/// T4 token labelling: each word's label sits where the model has read the word and the start of the next one (the
+/// encoder's last subword token of the word, the decoder's first token of the next word) and nothing else is scored; rows keep whole
 /// words; the scores are the standard per-label F1; a run trains and scores every method with a head, prompt methods
 /// included (their virtual positions are not labelled).
 /// </summary>
@@ -18,11 +19,12 @@ public sealed class TokenLabelTests(SmallBases bases)
     [Theory]
     [InlineData(ModelKind.Encoder)]
     [InlineData(ModelKind.Decoder)]
-    public void EachWordsLabelSitsOnItsLastTokenAndRowsKeepWholeWords(ModelKind kind)
+    public void EachWordsLabelSitsWhereTheNextWordHasBeenSeenAndRowsKeepWholeWords(ModelKind kind)
     {
         var b = bases.Of(kind);
         var tok = b.Tokenizer;
         const int MaxLength = 48;
+        bool encoder = kind == ModelKind.Encoder;
         var data = TokenLabelData.Create(TaskName.SotuPunctuation, b, MaxLength, maxTrain: 8, maxEval: 6, seed: 5);
         var source = KitData.TokenLabels(TaskName.SotuPunctuation, Split.Dev);
         var keep = ClassificationData.Subsample(source.Count, 6, 5 + (int)Split.Dev);
@@ -32,36 +34,46 @@ public sealed class TokenLabelTests(SmallBases bases)
         bool cut = false, multiToken = false;
         for (int i = 0; i < data.Count(Split.Dev); i++)
         {
-            var (row, ends) = data.Row(Split.Dev, i);
+            var (row, labelAt) = data.Row(Split.Dev, i);
             var example = source[keep[i]];
             Assert.True(row.Count <= MaxLength);
-            Assert.Equal(kind == ModelKind.Encoder ? tok.SepId : tok.EndOfTextId, row[^1]);
-            if (kind == ModelKind.Encoder) Assert.Equal(tok.ClsId, row[0]);
+            Assert.Equal(encoder ? tok.SepId : tok.EndOfTextId, row[^1]);
+            if (encoder) Assert.Equal(tok.ClsId, row[0]);
             // Rebuild the row word by word: the words kept are a prefix of the passage, each encoded as in running text.
             var expected = new List<long>();
-            if (kind == ModelKind.Encoder) expected.Add(tok.ClsId);
-            for (int w = 0; w < ends.Count; w++)
+            if (encoder) expected.Add(tok.ClsId);
+            var starts = new List<int>();
+            for (int w = 0; w < labelAt.Count; w++)
             {
                 var ids = tok.Encode(w == 0 ? example.Words[w] : " " + example.Words[w]);
                 multiToken |= ids.Count > 1;
+                starts.Add(expected.Count);
                 expected.AddRange(ids.Select(x => (long)x));
-                Assert.Equal(expected.Count - 1, ends[w]);                 // the label sits on the word's last token
+                if (encoder) Assert.Equal(expected.Count - 1, labelAt[w]);       // the encoder: on the word's last token
                 Assert.Equal(example.Labels[w], allLabels[word++]);
             }
+            bool passageCut = labelAt.Count < example.Words.Count;
+            cut |= passageCut;
+            if (!encoder)
+            {
+                // The decoder: on the next word's first token, which follows the kept words when the passage was cut.
+                for (int w = 0; w + 1 < labelAt.Count; w++) Assert.Equal(starts[w + 1], labelAt[w]);
+                Assert.Equal(expected.Count, labelAt[^1]);
+                if (passageCut) expected.Add(tok.Encode(" " + example.Words[labelAt.Count])[0]);
+            }
             Assert.Equal(expected, row.Take(row.Count - 1));
-            cut |= ends.Count < example.Words.Count;
         }
         Assert.Equal(word, data.WordCount(Split.Dev));
         Assert.True(cut, "no passage was long enough to test the cut at a word boundary");
-        Assert.True(multiToken, "no word had several tokens, so 'last token' was not tested");
+        Assert.True(multiToken, "no word had several tokens, so the label's position inside a word was not tested");
 
-        // In a batch, exactly the word ends carry labels; every other position (specials, inner subwords, padding) is ignored.
+        // In a batch, exactly those positions carry labels; every other one (specials, other subwords, padding) is ignored.
         var batch = data.EvalBatches(Split.Dev, 6).Single();
         var labels = batch.Labels!.data<long>().ToArray();
         int T = (int)batch.Labels.shape[1];
         Assert.Equal(data.WordCount(Split.Dev), labels.Count(l => l != TokenLabelData.IgnoreLabel));
         for (int i = 0; i < 6; i++)
-            foreach (var end in data.Row(Split.Dev, i).WordEnds) Assert.NotEqual(TokenLabelData.IgnoreLabel, labels[i * T + end]);
+            foreach (var at in data.Row(Split.Dev, i).LabelAt) Assert.NotEqual(TokenLabelData.IgnoreLabel, labels[i * T + at]);
     }
 
     [Fact]
