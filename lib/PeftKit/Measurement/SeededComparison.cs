@@ -10,6 +10,7 @@ namespace PeftKit.Measurement;
 /// with its real weight. The gap is D = mean_i d_i = mean over seeds of each seed's accuracy gap. Each seed's McNemar test
 /// is kept beside it (<see cref="PerSeed"/>). The interval covers example noise on this test set and the seeds run, not
 /// other test sets; the verdicts read it as the papers' claims need (<see cref="ForImprovement"/>, <see cref="ForEquivalence"/>).
+/// Token labelling compares macro F1 instead, which is not a mean over words: <see cref="OfMacroF1"/> resamples passages.
 /// </summary>
 public sealed partial class SeededComparison
 {
