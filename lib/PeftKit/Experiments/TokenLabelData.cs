@@ -71,9 +71,11 @@ public sealed class TokenLabelData
     {
         bool encoder = kind == ModelKind.Encoder;
         // Each word's tokens as in running text; a word without tokens has nothing to carry a label (cannot happen for T4's words).
+        // Every word takes at least one token, so at most maxLength words fit, plus the decoder's lookahead word: encoding
+        // stops there rather than running through the rest of a long passage.
         var words = example.Words
             .Select((word, w) => (Ids: tokenizer.Encode(w == 0 ? word : " " + word), Label: example.Labels[w]))
-            .Where(x => x.Ids.Count > 0).ToList();
+            .Where(x => x.Ids.Count > 0).Take(maxLength + 1).ToList();
         var row = new List<long>();
         if (encoder) row.Add(tokenizer.ClsId);
         int room = maxLength - 1;                                   // the closing [SEP] or <|endoftext|>
