@@ -8,6 +8,16 @@ namespace PeftKit.Experiments;
 /// <param name="Samples">The first few generations, to read.</param>
 public sealed record GenerationEvaluation(double Loss, double TokenF1, double ExactMatch, int Generated, IReadOnlyList<GenerationSample> Samples)
 {
+    /// <summary>Each example's summed answer-token cross-entropy (nats), in example order: with <see cref="ExampleTokens"/>,
+    /// what a paired comparison of two models' losses needs (<c>SeededComparison.OfMeans</c>, weighted by tokens).</summary>
+    public IReadOnlyList<double> ExampleNats { get; init; } = [];
+
+    /// <summary>Each example's answer-token count, in example order; Σ <see cref="ExampleNats"/> / Σ tokens is <see cref="Loss"/>.</summary>
+    public IReadOnlyList<int> ExampleTokens { get; init; } = [];
+
+    /// <summary>Token F1 of each generated example, in example order (the first <see cref="Generated"/>); their mean is <see cref="TokenF1"/>.</summary>
+    public IReadOnlyList<double> ExampleF1 { get; init; } = [];
+
     /// <summary>exp(<see cref="Loss"/>): the perplexity of the answers.</summary>
     public double Perplexity => Math.Exp(Loss);
 }

@@ -89,9 +89,11 @@ public static class GenerationExperiment
         ArgumentNullException.ThrowIfNull(data);
         CheckDecoder(model, data);
         var loss = Loss(model, data, split, batchSize);
+        var (nats, tokens) = ExampleLosses(model, data, split, batchSize);
         var options = new GenerationOptions(MaxNewTokens: maxNewTokens, EosTokenId: data.Tokenizer.EndOfTextId);
         double f1 = 0, exact = 0;
         int n = 0;
+        var exampleF1 = new List<double>();
         var kept = new List<GenerationSample>();
         foreach (var (prompt, indices) in data.PromptBatches(split, batchSize, maxExamples))
         {
@@ -107,6 +109,7 @@ public static class GenerationExperiment
                 var reference = data.ReferenceText(split, indices[b]);
                 var score = GenerationMetrics.TokenF1(generated, reference);
                 f1 += score;
+                exampleF1.Add(score);
                 exact += GenerationMetrics.ExactMatch(generated, reference);
                 n++;
                 if (kept.Count < samples)
@@ -115,7 +118,10 @@ public static class GenerationExperiment
                 }
             }
         }
-        return new GenerationEvaluation(loss, n == 0 ? 0 : f1 / n, n == 0 ? 0 : exact / n, n, kept);
+        return new GenerationEvaluation(loss, n == 0 ? 0 : f1 / n, n == 0 ? 0 : exact / n, n, kept)
+        {
+            ExampleNats = nats, ExampleTokens = tokens, ExampleF1 = exampleF1,
+        };
     }
 
     /// <summary>Mean teacher-forced cross-entropy (nats) over every answer token of <paramref name="split"/>, dropout off.</summary>
@@ -141,6 +147,41 @@ public static class GenerationExperiment
                 count += scored;
             }
             return count == 0 ? double.NaN : sum / count;
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+    }
+
+    /// <summary>
+    /// Each example's summed teacher-forced cross-entropy over its answer tokens (nats, summed in float64) and its answer
+    /// token count, in example order, dropout off. Σ nats / Σ tokens equals <see cref="Loss"/> up to float32 rounding.
+    /// </summary>
+    public static (double[] Nats, int[] Tokens) ExampleLosses(TransformerModel model, GenerationData data, Split split, int batchSize = 32)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        CheckDecoder(model, data);
+        bool wasTraining = model.training;
+        model.eval();
+        try
+        {
+            using var _ = no_grad();
+            var nats = new List<double>();
+            var tokens = new List<int>();
+            foreach (var batch in data.EvalBatches(split, batchSize))
+            {
+                using var scope = NewDisposeScope();
+                using var output = model.forward(batch);
+                var logProbs = output.Logits![.., ..^1, ..].log_softmax(-1);          // (B, T−1, V): position t predicts t+1
+                var target = batch.Labels![.., 1..];                                                // (B, T−1)
+                var scored = target.ne(GenerationData.IgnoreLabel);                                 // (B, T−1)
+                var picked = logProbs.gather(-1, target.clamp_min(0).unsqueeze(-1)).squeeze(-1);    // (B, T−1): log p(label)
+                nats.AddRange(picked.masked_fill(scored.logical_not(), 0).to_type(ScalarType.Float64).sum(1).neg().cpu().data<double>());
+                tokens.AddRange(scored.sum(1).cpu().data<long>().Select(c => (int)c));
+            }
+            return ([.. nats], [.. tokens]);
         }
         finally
         {

@@ -100,6 +100,6 @@ public sealed partial class SeededComparison
         Array.Sort(means);
         var mcnemar = Enumerable.Range(0, S)
             .Select(k => PairedComparison.Of([.. a[k].Select((p, i) => p == gold[i])], [.. b[k].Select((p, i) => p == gold[i])])).ToArray();
-        return new SeededComparison([.. seeds], mcnemar, perSeedGaps, mean, Quantile(means, 0.025), Quantile(means, 0.975), resamples, "macro F1");
+        return new SeededComparison([.. seeds], mcnemar, perSeedGaps, mean, Quantile(means, 0.025), Quantile(means, 0.975), resamples, "macro F1", n);
     }
 }

@@ -14,10 +14,15 @@ namespace PeftKit.Measurement;
 /// </summary>
 public sealed partial class SeededComparison
 {
-    SeededComparison(IReadOnlyList<int> seeds, IReadOnlyList<PairedComparison> perSeed, IReadOnlyList<double> perSeedGaps, double mean, double low, double high, int resamples, string metric)
+    SeededComparison(IReadOnlyList<int> seeds, IReadOnlyList<PairedComparison> perSeed, IReadOnlyList<double> perSeedGaps, double mean, double low, double high,
+        int resamples, string metric, int examples, string unit = Points, bool higherIsBetter = true)
     {
         (Seeds, PerSeed, PerSeedGaps, MeanDifference, Low, High, Resamples, Metric) = (seeds, perSeed, perSeedGaps, mean, low, high, resamples, metric);
+        (Examples, Unit, HigherIsBetter) = (examples, unit, higherIsBetter);
     }
+
+    /// <summary>The unit of a gap between two fractions (accuracy, F1), shown × 100.</summary>
+    public const string Points = "points";
 
     /// <summary>Compares per-example correctness of two arms over the same seeds and examples.</summary>
     /// <param name="seeds">The training seeds; both arms ran each of them.</param>
@@ -66,18 +71,28 @@ public sealed partial class SeededComparison
             groupSum[g] += d[i];
             groupSize[g]++;
         }
-        int G = groupSum.Count;
+        var means = BootstrapRatios([.. groupSum], [.. groupSize.Select(size => (double)size)], resamples, bootstrapSeed);
+        return new SeededComparison([.. seeds], perSeed, [.. perSeed.Select(p => p.Difference)], d.Average(), Quantile(means, 0.025), Quantile(means, 0.975), resamples, "accuracy", n);
+    }
+
+    /// <summary>
+    /// The sorted bootstrap distribution of Σ sum / Σ weight over units drawn with replacement (as many draws as units):
+    /// unit u carries sum[u] (its weighted gap) and weight[u] (its size), so a resample's gap is its units' summed gap over
+    /// their summed size.
+    /// </summary>
+    static double[] BootstrapRatios(double[] sum, double[] weight, int resamples, int bootstrapSeed)
+    {
+        int U = sum.Length;
         var rng = new Random(bootstrapSeed);
         var means = new double[resamples];
         for (int r = 0; r < resamples; r++)
         {
-            double sum = 0;
-            long size = 0;
-            for (int j = 0; j < G; j++) { int g = rng.Next(G); sum += groupSum[g]; size += groupSize[g]; }
-            means[r] = sum / size;
+            double s = 0, w = 0;
+            for (int j = 0; j < U; j++) { int u = rng.Next(U); s += sum[u]; w += weight[u]; }
+            means[r] = s / w;
         }
         Array.Sort(means);
-        return new SeededComparison([.. seeds], perSeed, [.. perSeed.Select(p => p.Difference)], d.Average(), Quantile(means, 0.025), Quantile(means, 0.975), resamples, "accuracy");
+        return means;
     }
 
     /// <summary>Linear interpolation between order statistics of a sorted array (the usual "type 7" quantile).</summary>
@@ -91,13 +106,14 @@ public sealed partial class SeededComparison
     /// <summary>The training seeds, in the order given.</summary>
     public IReadOnlyList<int> Seeds { get; }
 
-    /// <summary>Each seed's paired comparison (McNemar's exact test), in seed order.</summary>
+    /// <summary>Each seed's paired comparison (McNemar's exact test), in seed order; empty for <see cref="OfMeans"/>,
+    /// whose per-example values are not right-or-wrong answers.</summary>
     public IReadOnlyList<PairedComparison> PerSeed { get; }
 
     /// <summary>Each seed's gap B − A in <see cref="Metric"/>, in seed order (for accuracy, <c>PerSeed[k].Difference</c>).</summary>
     public IReadOnlyList<double> PerSeedGaps { get; }
 
-    /// <summary>B minus A in <see cref="Metric"/>, averaged over seeds (a fraction: 0.01 is one point).</summary>
+    /// <summary>B minus A in <see cref="Metric"/>, averaged over seeds (in <see cref="Points"/> a fraction: 0.01 is one point).</summary>
     public double MeanDifference { get; }
 
     /// <summary>Lower end of the 95% paired-bootstrap interval of <see cref="MeanDifference"/>.</summary>
@@ -109,14 +125,29 @@ public sealed partial class SeededComparison
     /// <summary>Bootstrap resamples behind the interval.</summary>
     public int Resamples { get; }
 
-    /// <summary>What the gap is a gap of: "accuracy" (<see cref="Of"/>) or "macro F1" (<see cref="OfMacroF1"/>).</summary>
+    /// <summary>What the gap is a gap of: "accuracy" (<see cref="Of"/>), "macro F1" (<see cref="OfMacroF1"/>) or what
+    /// <see cref="OfMeans"/> was told ("test loss").</summary>
     public string Metric { get; }
 
-    /// <summary>The claim "B is better than A": <see cref="Verdict.Reproduces"/> when the whole interval is above 0,
-    /// <see cref="Verdict.DirectionOnly"/> when only the mean is, <see cref="Verdict.DoesNot"/> when the mean is not;
-    /// <see cref="Verdict.NotTested"/> when <paramref name="hasSignal"/> is false.</summary>
-    public Verdict ForImprovement(bool hasSignal = true) =>
-        !hasSignal ? Verdict.NotTested : Low > 0 ? Verdict.Reproduces : MeanDifference > 0 ? Verdict.DirectionOnly : Verdict.DoesNot;
+    /// <summary>Test examples (or words) each run was scored on.</summary>
+    public int Examples { get; }
+
+    /// <summary><see cref="Points"/> for a gap between fractions (printed × 100); otherwise the metric's own unit ("nats"), printed as is.</summary>
+    public string Unit { get; }
+
+    /// <summary>False for a metric where lower is better (a loss): then B improves on A when B − A is below 0.</summary>
+    public bool HigherIsBetter { get; }
+
+    /// <summary>The claim "B is better than A": <see cref="Verdict.Reproduces"/> when the whole interval is on the better
+    /// side of 0 (above it; below it when <see cref="HigherIsBetter"/> is false), <see cref="Verdict.DirectionOnly"/> when
+    /// only the mean is, <see cref="Verdict.DoesNot"/> when the mean is not; <see cref="Verdict.NotTested"/> when
+    /// <paramref name="hasSignal"/> is false.</summary>
+    public Verdict ForImprovement(bool hasSignal = true)
+    {
+        if (!hasSignal) return Verdict.NotTested;
+        var (sureGain, meanGain) = HigherIsBetter ? (Low > 0, MeanDifference > 0) : (High < 0, MeanDifference < 0);
+        return sureGain ? Verdict.Reproduces : meanGain ? Verdict.DirectionOnly : Verdict.DoesNot;
+    }
 
     /// <summary>The claim "B matches A" within ±<paramref name="margin"/> (a fraction, fixed before the runs):
     /// <see cref="Verdict.Reproduces"/> when the whole interval lies inside the margin (two one-sided tests at 2.5% each),
@@ -130,12 +161,15 @@ public sealed partial class SeededComparison
         return Low > margin || High < -margin ? Verdict.DoesNot : Verdict.Inconclusive;
     }
 
-    /// <summary>"+0.32 points (95% CI −0.50 to +1.15; per seed 0.0 / −0.4 / +1.3; 3 seeds × 529 examples)".</summary>
+    /// <summary>"+0.32 points (95% CI −0.50 to +1.15; per seed 0.0 / −0.4 / +1.3; 3 seeds × 529 examples)"; in another
+    /// unit "−0.103 nats of test loss (95% CI −0.121 to −0.086; per seed −0.101 / −0.110 / −0.098; 3 seeds × 100 examples)".</summary>
     public override string ToString()
     {
-        static string P(double v, string f) => (100 * v).ToString(f, CultureInfo.InvariantCulture).Replace("-", "−");
+        bool points = Unit == Points;
+        string P(double v, string f) => (points ? 100 * v : v).ToString(f, CultureInfo.InvariantCulture).Replace("-", "−");
+        var (two, one) = points ? ("0.00", "0.0") : ("0.000", "0.000");
         var of = Metric == "accuracy" ? "" : $" of {Metric}";
-        return $"{(MeanDifference >= 0 ? "+" : "")}{P(MeanDifference, "0.00")} points{of} (95% CI {P(Low, "+0.00;-0.00;0.00")} to {P(High, "+0.00;-0.00;0.00")}; "
-            + $"per seed {string.Join(" / ", PerSeedGaps.Select(g => P(g, "+0.0;-0.0;0.0")))}; {Seeds.Count} seeds × {PerSeed[0].Count} examples)";
+        return $"{(MeanDifference >= 0 ? "+" : "")}{P(MeanDifference, two)} {Unit}{of} (95% CI {P(Low, $"+{two};-{two};{two}")} to {P(High, $"+{two};-{two};{two}")}; "
+            + $"per seed {string.Join(" / ", PerSeedGaps.Select(g => P(g, $"+{one};-{one};{one}")))}; {Seeds.Count} seeds × {Examples} examples)";
     }
 }

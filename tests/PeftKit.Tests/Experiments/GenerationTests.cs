@@ -190,6 +190,44 @@ public sealed class GenerationTests
     }
 
     [Fact]
+    public void ExampleLossesAreEachExamplesAnswerCrossEntropyAndSumToTheLoss()
+    {
+        var data = Data();
+        using var model = Model(seed: 5);
+        model.eval();
+        var (nats, tokens) = GenerationExperiment.ExampleLosses(model, data, Split.Dev, batchSize: 5);   // padded batches of 5, 5, 2
+        Assert.Equal(12, nats.Length);
+
+        // Reference: each example alone (no padding), summed −log p of its answer tokens from the logits one position earlier.
+        int i = 0;
+        using (no_grad())
+            foreach (var batch in data.EvalBatches(Split.Dev, batchSize: 1))
+            {
+                var labels = batch.Labels!.data<long>().ToArray();
+                using var logits = model.forward(new ModelInput(batch.InputIds)).Logits!;       // (1, T, V)
+                using var logp = logits.log_softmax(-1);
+                double sum = 0;
+                int count = 0;
+                for (int t = 1; t < labels.Length; t++)
+                    if (labels[t] != GenerationData.IgnoreLabel) { sum -= logp[0, t - 1, labels[t]].item<float>(); count++; }
+                Assert.Equal(count, tokens[i]);
+                // float32 log-probabilities of ~5 nats, about ten per example, batched (padded) against alone: ~1e-5 apart;
+                // a shifted position or a padded token scored would be off by whole nats.
+                Assert.Equal(sum, nats[i], 4);
+                i++;
+            }
+        Assert.Equal(data.TargetTokens(Split.Dev), tokens.Sum());
+        double loss = GenerationExperiment.Loss(model, data, Split.Dev, batchSize: 5);
+        Assert.InRange(Math.Abs(nats.Sum() / tokens.Sum() - loss) / loss, 0, 1e-5);                   // float32 mean vs float64 sum
+
+        var evaluation = GenerationExperiment.Evaluate(model, data, Split.Dev, batchSize: 5, maxNewTokens: 4, maxExamples: 7);
+        Assert.Equal(nats, evaluation.ExampleNats);
+        Assert.Equal(tokens, evaluation.ExampleTokens);
+        Assert.Equal(7, evaluation.ExampleF1.Count);
+        Assert.Equal(evaluation.TokenF1, evaluation.ExampleF1.Average(), 12);
+    }
+
+    [Fact]
     public void PrefixTuningRunLowersTheDevLossSavesOnlyThePrefixAndLeavesTheBaseUntouched()
     {
         var data = Data(maxTrain: 64, maxEval: 12);
