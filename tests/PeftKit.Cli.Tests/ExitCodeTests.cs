@@ -97,6 +97,22 @@ public sealed class ExitCodeTests
     }
 
     [Fact]
+    public void RunInplaceWithoutABrowserExits2AndLeavesTheNotebookAsItWas()
+    {
+        // The committed outputs' charts need a PNG; without a browser to draw it, --inplace must not write a notebook
+        // whose charts lack it (the fallback HTML would pass unnoticed until a viewer shows an empty chart).
+        var dir = TempDir();
+        var nb = Notebook(dir, "a.ipynb", "System.IO.File.WriteAllText(\"ran.txt\", \"ran\");");
+        var before = File.ReadAllText(nb);
+        var (exit, stdout, stderr) = Kit.RunWith(new Dictionary<string, string> { ["PEFTKIT_BROWSER"] = "/nonexistent/chromium" }, "run", nb, "--inplace");
+        Assert.True(exit == 2, $"exit {exit}\n{stdout}\n{stderr}");
+        Assert.Contains("needs Chromium, Chrome or Edge and none was found", stderr);
+        Assert.Contains("PEFTKIT_BROWSER", stderr);
+        Assert.Equal(before, File.ReadAllText(nb));
+        Assert.False(File.Exists(Path.Combine(dir, "ran.txt")), "the notebook ran although --inplace could not record its charts");
+    }
+
+    [Fact]
     public void RunExits0WhenEveryNotebookRanAnd1WhenOneFailedOrCouldNotBeRead()
     {
         var dir = TempDir();

@@ -59,6 +59,11 @@ internal static class RunCommand
     {
         if (outputDir is not null && inplace)
             return ExitCode.BadArgument("--output and --inplace cannot be used together.");
+        // Without a browser a chart's output falls back to HTML, fine for a reader's own run but not for the committed
+        // outputs, whose charts must carry a PNG for viewers that run no scripts (GitHub, nbviewer).
+        if (inplace && PeftKit.Charts.ChartImage.FindBrowser() is null)
+            return ExitCode.BadArgument(
+                $"--inplace records the outputs that get committed, and their charts need a PNG image for viewers without plotly.js; drawing it needs Chromium, Chrome or Edge and none was found. Install one (Debian/Ubuntu: `sudo apt-get install -y chromium`) or set {PeftKit.Charts.ChartImage.BrowserVariable} to its executable, then run again.");
         if (timeoutSeconds is { } limit && !(limit > 0 && limit <= int.MaxValue))
             return ExitCode.BadArgument($"--timeout must be a positive number of seconds, not {limit}.");
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
