@@ -127,31 +127,13 @@ public static class GenerationExperiment
     /// <summary>Mean teacher-forced cross-entropy (nats) over every answer token of <paramref name="split"/>, dropout off.</summary>
     public static double Loss(TransformerModel model, GenerationData data, Split split, int batchSize = 32)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(data);
-        CheckDecoder(model, data);
-        bool wasTraining = model.training;
-        model.eval();
-        try
+        var (sum, count) = ForEachEvalBatch(model, data, split, batchSize, () => (Sum: 0.0, Count: 0L), (total, batch, output) =>
         {
-            using var _ = no_grad();
-            double sum = 0;
-            long count = 0;
-            foreach (var batch in data.EvalBatches(split, batchSize))
-            {
-                using var scope = NewDisposeScope();
-                // The batch loss is the mean over its scored positions: labels 1..T−1 that are not ignored.
-                long scored = batch.Labels![.., 1..].ne(GenerationData.IgnoreLabel).sum().item<long>();
-                using var output = model.forward(batch);
-                sum += output.Loss!.item<float>() * (double)scored;
-                count += scored;
-            }
-            return count == 0 ? double.NaN : sum / count;
-        }
-        finally
-        {
-            model.train(wasTraining);
-        }
+            // The batch loss is the mean over its scored positions: labels 1..T−1 that are not ignored.
+            long scored = batch.Labels![.., 1..].ne(GenerationData.IgnoreLabel).sum().item<long>();
+            return (total.Sum + output.Loss!.item<float>() * (double)scored, total.Count + scored);
+        });
+        return count == 0 ? double.NaN : sum / count;
     }
 
     /// <summary>
@@ -159,6 +141,25 @@ public static class GenerationExperiment
     /// token count, in example order, dropout off. Σ nats / Σ tokens equals <see cref="Loss"/> up to float32 rounding.
     /// </summary>
     public static (double[] Nats, int[] Tokens) ExampleLosses(TransformerModel model, GenerationData data, Split split, int batchSize = 32)
+    {
+        var (nats, tokens) = ForEachEvalBatch(model, data, split, batchSize, () => (Nats: new List<double>(), Tokens: new List<int>()), (lists, batch, output) =>
+        {
+            var logProbs = output.Logits![.., ..^1, ..].log_softmax(-1);                       // (B, T−1, V): position t predicts t+1
+            var target = batch.Labels![.., 1..];                                                // (B, T−1)
+            var scored = target.ne(GenerationData.IgnoreLabel);                                 // (B, T−1)
+            var picked = logProbs.gather(-1, target.clamp_min(0).unsqueeze(-1)).squeeze(-1);    // (B, T−1): log p(label)
+            lists.Nats.AddRange(picked.masked_fill(scored.logical_not(), 0).to_type(ScalarType.Float64).sum(1).neg().cpu().data<double>());
+            lists.Tokens.AddRange(scored.sum(1).cpu().data<long>().Select(c => (int)c));
+            return lists;
+        });
+        return ([.. nats], [.. tokens]);
+    }
+
+    /// <summary>
+    /// Folds <paramref name="step"/> over the teacher-forced batches of <paramref name="split"/> in eval mode without
+    /// gradients (each batch's tensors disposed after its step), restoring the model's training mode afterwards.
+    /// </summary>
+    static T ForEachEvalBatch<T>(TransformerModel model, GenerationData data, Split split, int batchSize, Func<T> seed, Func<T, ModelInput, ModelOutput, T> step)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -168,20 +169,14 @@ public static class GenerationExperiment
         try
         {
             using var _ = no_grad();
-            var nats = new List<double>();
-            var tokens = new List<int>();
+            var state = seed();
             foreach (var batch in data.EvalBatches(split, batchSize))
             {
                 using var scope = NewDisposeScope();
                 using var output = model.forward(batch);
-                var logProbs = output.Logits![.., ..^1, ..].log_softmax(-1);          // (B, T−1, V): position t predicts t+1
-                var target = batch.Labels![.., 1..];                                                // (B, T−1)
-                var scored = target.ne(GenerationData.IgnoreLabel);                                 // (B, T−1)
-                var picked = logProbs.gather(-1, target.clamp_min(0).unsqueeze(-1)).squeeze(-1);    // (B, T−1): log p(label)
-                nats.AddRange(picked.masked_fill(scored.logical_not(), 0).to_type(ScalarType.Float64).sum(1).neg().cpu().data<double>());
-                tokens.AddRange(scored.sum(1).cpu().data<long>().Select(c => (int)c));
+                state = step(state, batch, output);
             }
-            return ([.. nats], [.. tokens]);
+            return state;
         }
         finally
         {
