@@ -149,7 +149,8 @@ public sealed partial class SeededComparison
         return sureGain ? Verdict.Reproduces : meanGain ? Verdict.DirectionOnly : Verdict.DoesNot;
     }
 
-    /// <summary>The claim "B matches A" within ±<paramref name="margin"/> (a fraction, fixed before the runs):
+    /// <summary>The claim "B matches A" within ±<paramref name="margin"/>, fixed before the runs, in the gap's own unit (a
+    /// fraction when <see cref="Unit"/> is <see cref="Points"/>: 0.02 for ±2 points; nats for a loss):
     /// <see cref="Verdict.Reproduces"/> when the whole interval lies inside the margin (two one-sided tests at 2.5% each),
     /// <see cref="Verdict.DoesNot"/> when it lies wholly outside, <see cref="Verdict.Inconclusive"/> otherwise;
     /// <see cref="Verdict.NotTested"/> when <paramref name="hasSignal"/> is false.</summary>
