@@ -27,7 +27,8 @@ internal static class RunCommand
                           "(its 'profile' parameter \"full\") is then also run at -p profile=quick, and that run's fingerprint " +
                           "(the numbers it prints and tabulates) is written to fingerprints/NAME.txt beside it, for the tests to compare. " +
                           "Every successful run records in the notebook's metadata (peftkit.run) its profile, -p overrides and a hash " +
-                          "of its code cells; `kit verify` checks it.",
+                          "of its code cells; `kit verify` checks it. Needs Chromium, Chrome or Edge (or PEFTKIT_BROWSER) to draw each " +
+                          "chart's PNG image, and stops before running anything without one.",
         };
         var parameters = new Option<string[]>("-p", "--parameter") { Description = "name=value for the cell tagged 'parameters' (repeatable).", AllowMultipleArgumentsPerToken = false };
         var backend = new Option<string>("--backend") { Description = "TorchSharp backend for #r \"nuget: TorchSharp-cpu\": cpu or cuda.", DefaultValueFactory = _ => "cpu" };
