@@ -22,16 +22,11 @@ public sealed partial class SeededComparison
     public static SeededComparison OfMacroF1(IReadOnlyList<int> seeds, IReadOnlyList<int> gold, IReadOnlyList<IReadOnlyList<int>> a,
         IReadOnlyList<IReadOnlyList<int>> b, int labelCount, IReadOnlyList<int> groups, int resamples = 10_000, int bootstrapSeed = 0)
     {
-        ArgumentNullException.ThrowIfNull(seeds);
+        CheckArms(seeds, a, b, "prediction");
         ArgumentNullException.ThrowIfNull(gold);
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
         ArgumentNullException.ThrowIfNull(groups);
-        if (seeds.Count == 0) throw new ArgumentException("A seeded comparison needs at least one seed.", nameof(seeds));
-        if (a.Count != seeds.Count || b.Count != seeds.Count)
-            throw new ArgumentException($"Give one prediction list per seed for each arm: {seeds.Count} seeds, {a.Count} lists for A, {b.Count} for B.");
         if (labelCount < 2) throw new ArgumentOutOfRangeException(nameof(labelCount), labelCount, "Macro F1 needs at least two labels.");
-        if (resamples < 100) throw new ArgumentOutOfRangeException(nameof(resamples), resamples, "Use at least 100 bootstrap resamples (10,000 is the default).");
+        CheckResamples(resamples);
         int n = gold.Count;
         if (groups.Count != n) throw new ArgumentException($"Give one group per word: {groups.Count} groups for {n} words.", nameof(groups));
         if (a.Concat(b).FirstOrDefault(p => p.Count != n) is { } wrong)

@@ -24,15 +24,10 @@ public sealed partial class SeededComparison
     public static SeededComparison OfMeans(IReadOnlyList<int> seeds, IReadOnlyList<IReadOnlyList<double>> a, IReadOnlyList<IReadOnlyList<double>> b,
         string metric, string unit = Points, bool higherIsBetter = true, IReadOnlyList<double>? weights = null, int resamples = 10_000, int bootstrapSeed = 0)
     {
-        ArgumentNullException.ThrowIfNull(seeds);
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
+        CheckArms(seeds, a, b, "value");
         ArgumentException.ThrowIfNullOrWhiteSpace(metric);
         ArgumentException.ThrowIfNullOrWhiteSpace(unit);
-        if (seeds.Count == 0) throw new ArgumentException("A seeded comparison needs at least one seed.", nameof(seeds));
-        if (a.Count != seeds.Count || b.Count != seeds.Count)
-            throw new ArgumentException($"Give one value list per seed for each arm: {seeds.Count} seeds, {a.Count} lists for A, {b.Count} for B.");
-        if (resamples < 100) throw new ArgumentOutOfRangeException(nameof(resamples), resamples, "Use at least 100 bootstrap resamples (10,000 is the default).");
+        CheckResamples(resamples);
         int n = a[0].Count, S = seeds.Count;
         if (n == 0) throw new ArgumentException("A seeded comparison needs at least one example.", nameof(a));
         if (a.Concat(b).FirstOrDefault(v => v.Count != n) is { } wrong)

@@ -40,13 +40,8 @@ public sealed partial class SeededComparison
     public static SeededComparison Of(IReadOnlyList<int> seeds, IReadOnlyList<IReadOnlyList<bool>> a, IReadOnlyList<IReadOnlyList<bool>> b,
         int resamples = 10_000, int bootstrapSeed = 0, IReadOnlyList<int>? groups = null)
     {
-        ArgumentNullException.ThrowIfNull(seeds);
-        ArgumentNullException.ThrowIfNull(a);
-        ArgumentNullException.ThrowIfNull(b);
-        if (seeds.Count == 0) throw new ArgumentException("A seeded comparison needs at least one seed.", nameof(seeds));
-        if (a.Count != seeds.Count || b.Count != seeds.Count)
-            throw new ArgumentException($"Give one answer list per seed for each arm: {seeds.Count} seeds, {a.Count} lists for A, {b.Count} for B.");
-        if (resamples < 100) throw new ArgumentOutOfRangeException(nameof(resamples), resamples, "Use at least 100 bootstrap resamples (10,000 is the default).");
+        CheckArms(seeds, a, b, "answer");
+        CheckResamples(resamples);
         var perSeed = seeds.Select((_, k) => PairedComparison.Of(a[k], b[k])).ToArray();
         int n = perSeed[0].Count;
         if (perSeed.Any(p => p.Count != n))
@@ -73,6 +68,22 @@ public sealed partial class SeededComparison
         }
         var means = BootstrapRatios([.. groupSum], [.. groupSize.Select(size => (double)size)], resamples, bootstrapSeed);
         return new SeededComparison([.. seeds], perSeed, [.. perSeed.Select(p => p.Difference)], d.Average(), Quantile(means, 0.025), Quantile(means, 0.975), resamples, "accuracy", n);
+    }
+
+    /// <summary>Both arms' runs: one <paramref name="noun"/> list per seed for each, at least one seed.</summary>
+    static void CheckArms<T>(IReadOnlyList<int> seeds, IReadOnlyList<T> a, IReadOnlyList<T> b, string noun)
+    {
+        ArgumentNullException.ThrowIfNull(seeds);
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        if (seeds.Count == 0) throw new ArgumentException("A seeded comparison needs at least one seed.", nameof(seeds));
+        if (a.Count != seeds.Count || b.Count != seeds.Count)
+            throw new ArgumentException($"Give one {noun} list per seed for each arm: {seeds.Count} seeds, {a.Count} lists for A, {b.Count} for B.");
+    }
+
+    static void CheckResamples(int resamples)
+    {
+        if (resamples < 100) throw new ArgumentOutOfRangeException(nameof(resamples), resamples, "Use at least 100 bootstrap resamples (10,000 is the default).");
     }
 
     /// <summary>
