@@ -43,7 +43,7 @@ public sealed partial class SharedSearchTests
     public void EveryMethodOfNotebook07UsesTheBestDevRateOfTheSharedSearch()
     {
         var rates = RatesOf07(Notebook07);
-        var searched = Directory.GetFiles(Path.Combine(Notebooks, "tools", "lr-grid-07"), "*.ipynb").Select(Path.GetFileNameWithoutExtension).Order().ToList();
+        var searched = Directory.GetFiles(Path.Combine(Notebooks, "tools", "lr-grid-07"), "*.ipynb").Select(f => Path.GetFileNameWithoutExtension(f)!).Order().ToList();
         Assert.Equal(searched, rates.Keys.Order().ToList());
         Assert.True(rates.Count >= 12, $"07's rate table names {rates.Count} methods; this test would hold little");
         foreach (var (method, rate) in rates)
