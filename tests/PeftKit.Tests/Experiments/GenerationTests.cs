@@ -163,6 +163,26 @@ public sealed class GenerationTests
         Assert.Contains("language-model head", wrongHead.Message);
     }
 
+    /// <summary>Each dev example scored alone (batch of one, no padding): the summed −log p of its answer tokens, each read
+    /// from the logits one position earlier, and how many answer tokens it has.</summary>
+    static List<(double Nats, int Tokens)> ScoredAlone(TransformerModel model, GenerationData data)
+    {
+        var scores = new List<(double, int)>();
+        using (no_grad())
+            foreach (var batch in data.EvalBatches(Split.Dev, batchSize: 1))
+            {
+                var labels = batch.Labels!.data<long>().ToArray();
+                using var logits = model.forward(new ModelInput(batch.InputIds)).Logits!;       // (1, T, V)
+                using var logp = logits.log_softmax(-1);
+                double sum = 0;
+                int count = 0;
+                for (int t = 1; t < labels.Length; t++)
+                    if (labels[t] != GenerationData.IgnoreLabel) { sum -= logp[0, t - 1, labels[t]].item<float>(); count++; }
+                scores.Add((sum, count));
+            }
+        return scores;
+    }
+
     [Fact]
     public void AnswerLossIsTheTokenWeightedMeanOfPerExampleAnswerCrossEntropy()
     {
@@ -172,17 +192,9 @@ public sealed class GenerationTests
         double loss = GenerationExperiment.Loss(model, data, Split.Dev, batchSize: 5);   // padded batches of 5, 5, 2
 
         // Reference: each example alone (no padding), cross-entropy of the answer tokens from the logits one position earlier.
-        double sum = 0;
-        long count = 0;
-        using (no_grad())
-            foreach (var batch in data.EvalBatches(Split.Dev, batchSize: 1))
-            {
-                var labels = batch.Labels!.data<long>().ToArray();
-                using var logits = model.forward(new ModelInput(batch.InputIds)).Logits!;       // (1, T, V)
-                using var logp = logits.log_softmax(-1);
-                for (int t = 1; t < labels.Length; t++)
-                    if (labels[t] != GenerationData.IgnoreLabel) { sum -= logp[0, t - 1, labels[t]].item<float>(); count++; }
-            }
+        var alone = ScoredAlone(model, data);
+        double sum = alone.Sum(e => e.Nats);
+        long count = alone.Sum(e => e.Tokens);
         Assert.Equal(data.TargetTokens(Split.Dev), count);
         // float32 log-softmax over ~400 logits per position, summed over ~100 positions: agreement to ~1e-5 relative.
         Assert.Equal(sum / count, loss, 4);
@@ -199,23 +211,11 @@ public sealed class GenerationTests
         Assert.Equal(12, nats.Length);
 
         // Reference: each example alone (no padding), summed −log p of its answer tokens from the logits one position earlier.
-        int i = 0;
-        using (no_grad())
-            foreach (var batch in data.EvalBatches(Split.Dev, batchSize: 1))
-            {
-                var labels = batch.Labels!.data<long>().ToArray();
-                using var logits = model.forward(new ModelInput(batch.InputIds)).Logits!;       // (1, T, V)
-                using var logp = logits.log_softmax(-1);
-                double sum = 0;
-                int count = 0;
-                for (int t = 1; t < labels.Length; t++)
-                    if (labels[t] != GenerationData.IgnoreLabel) { sum -= logp[0, t - 1, labels[t]].item<float>(); count++; }
-                Assert.Equal(count, tokens[i]);
-                // float32 log-probabilities of ~5 nats, about ten per example, batched (padded) against alone: ~1e-5 apart;
-                // a shifted position or a padded token scored would be off by whole nats.
-                Assert.Equal(sum, nats[i], 4);
-                i++;
-            }
+        var alone = ScoredAlone(model, data);
+        Assert.Equal(alone.Select(e => e.Tokens), tokens);
+        // float32 log-probabilities of ~5 nats, about ten per example, batched (padded) against alone: ~1e-5 apart;
+        // a shifted position or a padded token scored would be off by whole nats.
+        for (int i = 0; i < nats.Length; i++) Assert.Equal(alone[i].Nats, nats[i], 4);
         Assert.Equal(data.TargetTokens(Split.Dev), tokens.Sum());
         double loss = GenerationExperiment.Loss(model, data, Split.Dev, batchSize: 5);
         Assert.InRange(Math.Abs(nats.Sum() / tokens.Sum() - loss) / loss, 0, 1e-5);                   // float32 mean vs float64 sum
