@@ -22,13 +22,17 @@ public sealed record PairedFinding(string Name, SeededComparison Gap, Verdict Ve
     /// </summary>
     /// <param name="findings">The findings, in the order to show them.</param>
     /// <param name="examples">What an example is, plural, for the column headers ("e-mails", "words").</param>
+    /// <exception cref="ArgumentException">The findings' gaps are in different units (points and nats).</exception>
     public static string Table(IEnumerable<PairedFinding> findings, string examples = "e-mails")
     {
         ArgumentNullException.ThrowIfNull(findings);
         var all = findings.ToList();
         var metrics = all.Select(f => f.Gap.Metric).Distinct().ToList();
+        var units = all.Select(f => f.Gap.Unit).Distinct().ToList();
+        if (units.Count > 1)
+            throw new ArgumentException($"One findings table holds gaps in one unit; these are in {string.Join(" and ", units)}: make one table per unit.", nameof(findings));
         string gapOf = metrics.Count == 1 ? metrics[0] : "the metric";
-        string unit = all.Count > 0 && all.All(f => f.Gap.Unit == SeededComparison.Points) ? "points" : all.Count > 0 ? all[0].Gap.Unit : "points";
+        string unit = units.Count == 1 ? units[0] : SeededComparison.Points;
         return HtmlTable.Of(["comparison (first − second arm)", "seed", $"gap in {gapOf} ({unit})", $"test {examples} right only with the first arm",
             "right only with the second", "McNemar p", "verdict"], all.SelectMany(Rows), leftColumns: 2);
     }

@@ -99,6 +99,9 @@ public sealed class SeededRunsTests
         Assert.Contains("gap in test loss (nats)", html);
         Assert.Contains(">−0.500<", html);
         Assert.Contains(">–<", html);
+        var accuracy = SeededComparison.Of(Seeds, [[true, false], [true, false], [true, false]], [[true, true], [true, true], [true, true]]);
+        var mixed = Assert.Throws<ArgumentException>(() => PairedFinding.Table([new("loss", gap, gap.ForImprovement()), new("accuracy", accuracy, accuracy.ForImprovement())]));
+        Assert.Contains("in nats and points", mixed.Message);
     }
 
     [Fact]
