@@ -13,8 +13,9 @@ namespace PeftKit.Methods;
 /// <param name="ReadJson">Reads the method's fields of an adapter_config.json.</param>
 /// <param name="Recipe">The configuration the bench and the experiments train with: kit defaults except where the method's folder says otherwise.</param>
 /// <param name="LearningRate">
-/// The learning rate notebook 07 and the experiments train the method with on the tiny bases (chosen on dev by
+/// The learning rate the experiments train the method with on the tiny bases (chosen on dev by
 /// notebooks/tools/lr-sweep.ipynb), for the method's own parameters; a new task head trains at the linear probe's rate.
+/// Notebook 07 uses its own rates instead, from one search every method gets alike (notebooks/tools/lr-grid-07/).
 /// </param>
 /// <param name="Mergeable">Whether the method can be folded into the base weights (Merge, MergeAndUnload).</param>
 /// <param name="ReadsLabelWords">Whether it classifies through the LM head's logits of label words (a <c>Verbalizer</c>) instead of a task head.</param>
